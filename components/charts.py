@@ -1,0 +1,79 @@
+"""Plotly figures: one structural template for the app and the helpers every chart goes through.
+
+The template carries layout only (hover, margins, legend, grid) and is layered on Streamlit's own
+("streamlit+liq"), so Streamlit keeps choosing colours and fonts and dark mode works.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st  # noqa: F401  (registers the "streamlit" template this one layers on)
+
+import pandas as pd
+
+TEMPLATE = "streamlit+liq"
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+pio.templates["liq"] = go.layout.Template(
+    layout={
+        "hovermode": "x unified",
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top"},
+        "xaxis": {"showgrid": False},
+        "yaxis": {"hoverformat": ",.2f", "tickformat": ",~s"},
+    }
+)
+
+RANGE_BUTTONS = [
+    {"count": 6, "label": "6M", "step": "month", "stepmode": "backward"},
+    {"count": 1, "label": "YTD", "step": "year", "stepmode": "todate"},
+    {"count": 1, "label": "1Y", "step": "year", "stepmode": "backward"},
+    {"count": 5, "label": "5Y", "step": "year", "stepmode": "backward"},
+    {"step": "all", "label": "All"},
+]
+
+# Daily series longer than this are drawn with WebGL, which stays smooth at tens of thousands
+# of points (the data sent is never thinned, so downloads and hovers stay exact).
+WEBGL_POINTS = 5000
+
+
+def time_series_figure(frame: pd.DataFrame, y_title: str, *, hoverformat: str = ",.2f",
+                       labels: dict[str, str] | None = None, height: int = 380) -> go.Figure:
+    """Lines over time, one per column, with a range selector and the unit in the axis title."""
+    fig = go.Figure()
+    trace = go.Scattergl if len(frame) > WEBGL_POINTS else go.Scatter
+    for col in frame.columns:
+        series = frame[col].dropna()
+        fig.add_trace(trace(x=series.index, y=series.to_numpy(), mode="lines",
+                            name=(labels or {}).get(col, str(col))))
+    fig.update_layout(template=TEMPLATE, height=height, showlegend=len(frame.columns) > 1)
+    fig.update_yaxes(title_text=y_title, hoverformat=hoverformat)
+    fig.update_xaxes(rangeselector={"buttons": RANGE_BUTTONS, "x": 0, "y": 1.0,
+                                    "yanchor": "bottom"})
+    return fig
+
+
+def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
+    """Dotted vertical lines with labels for dated events that fall inside the plotted range."""
+    for _, event in events.iterrows():
+        fig.add_vline(x=event["date"], line_dash="dot", line_color="gray", opacity=0.6)
+        fig.add_annotation(x=event["date"], y=0.98, yref="paper", text=event["label"],
+                           showarrow=False, xanchor="left", yanchor="top", font={"size": 10})
+    return fig
+
+
+def show_chart(fig: go.Figure, data: pd.DataFrame, *, name: str, alt: str) -> None:
+    """Render a figure full width with a CSV download of exactly the data it plots."""
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, alt=alt)
+    st.download_button(
+        "Download CSV", data=to_csv(data), file_name=f"{name}.csv", mime="text/csv",
+        icon=":material/download:", key=f"download-{name}", on_click="ignore",
+    )
+
+
+def to_csv(data: pd.DataFrame) -> bytes:
+    out = data.copy()
+    if isinstance(out.index, pd.DatetimeIndex):
+        out.index = out.index.strftime("%Y-%m-%d")
+    return out.to_csv(index=True).encode("utf-8")

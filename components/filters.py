@@ -1,0 +1,52 @@
+"""Filters bound to the URL: every widget that changes what a chart shows goes through here.
+
+Each helper creates a widget with `bind="query-params"` and a stable key (the key is the URL
+parameter name), records its value on the Page for the share box, and returns the value.
+Defaults are fixed arguments, never a session's last choice, so a link means the same to everyone.
+Streamlit itself drops URL values a widget rejects; `Page.finish` tells the user it did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from components.frame import Page
+
+
+def date_range(page: Page, *, default: tuple[dt.date, dt.date], min_value: dt.date,
+               max_value: dt.date, key: str = "range", label: str = "Date range"
+               ) -> tuple[dt.date, dt.date]:
+    """A (start, end) date pair; a one-date value runs to the default end, a reversed one is
+    swapped (with a notice) so a hand-edited link still shows something sensible."""
+    value = st.sidebar.date_input(label, value=default, min_value=min_value, max_value=max_value,
+                                  key=key, bind="query-params", format="YYYY-MM-DD")
+    value = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    start = value[0] if value else default[0]
+    end = value[1] if len(value) > 1 else default[1]
+    if end < start:
+        page.notice(f":material/swap_horiz: The date range was reversed; showing {end} to {start}.")
+        start, end = end, start
+    page.bind(key, [start.isoformat(), end.isoformat()])
+    return start, end
+
+
+def choice(page: Page, *, key: str, label: str, options: Sequence[str], default: str,
+           format_func: Callable[[str], str] = str, sidebar: bool = True) -> str:
+    """One of `options` (a selectbox); the URL carries the option itself, not its label."""
+    where = st.sidebar if sidebar else st
+    value = where.selectbox(label, list(options), index=list(options).index(default), key=key,
+                            format_func=format_func, bind="query-params")
+    page.bind(key, [value])
+    return value
+
+
+def choices(page: Page, *, key: str, label: str, options: Sequence[str], default: Sequence[str],
+            format_func: Callable[[str], str] = str) -> list[str]:
+    """A subset of `options` (a multiselect), in the order the user picked them."""
+    value = st.sidebar.multiselect(label, list(options), default=list(default), key=key,
+                                   format_func=format_func, bind="query-params")
+    page.bind(key, list(value) or [""])  # "key=" keeps an empty selection empty in a link
+    return list(value)

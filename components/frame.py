@@ -1,0 +1,163 @@
+"""The shared page frame: config, navigation, data-status strip, share box and error guard.
+
+In Streamlit's `pages/` layout every page is its own script, so each one calls `start()` first
+and `page.finish()` last:
+
+    page = frame.start("Overview", icon=":material/dashboard:", path="")
+    with page.guard():
+        rng = filters.date_range(page, default=(...))
+        ...
+    page.finish()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from urllib.parse import urlencode
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from components import loaders
+from liquidity.errors import LiquidityError
+
+log = logging.getLogger("liquidity.app")
+
+APP_NAME = "Liquidity Drain Monitor"
+
+# (script path relative to app.py, menu label, icon). Only pages that exist are listed.
+PAGES = (
+    ("app.py", "Overview", ":material/dashboard:"),
+    ("pages/5_data.py", "Data", ":material/database:"),
+)
+
+EMPTY_HELP = """No data yet. Either:
+
+- **Use a data pack** (offline, reproducible): start the app with
+  `LIQUIDITY_DATA_PACK=/path/to/pack streamlit run app.py`, or copy a pack into the store with
+  `python -m liquidity import-pack /path/to/pack`.
+- **Fetch live data**: run `python -m liquidity refresh` (needs internet; FRED and Yahoo need no
+  key, SEC filings need `SEC_USER_AGENT`), or use the refresh button on the Data page.
+"""
+
+
+class Page:
+    """One run of one page: the filters it bound to the URL and where notices go."""
+
+    def __init__(self, title: str, path: str):
+        self.title = title
+        self.path = path
+        # The query string as the user sent it, before widgets drop values they reject.
+        self.raw_params = {k: st.query_params.get_all(k) for k in st.query_params}
+        self.bound: dict[str, list[str]] = {}
+        self.notices: list[str] = []
+        self._notice_slot = None
+
+    def bind(self, key: str, values: list[str]) -> None:
+        """Record a filter's current value as it should appear in a shared link."""
+        self.bound[key] = values
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+
+    @contextlib.contextmanager
+    def guard(self):
+        """Show errors as short messages, never as tracebacks, and log unexpected ones."""
+        try:
+            yield
+        except LiquidityError as exc:
+            st.error(f"{exc}", icon=":material/error:")
+        except Exception as exc:  # noqa: BLE001  (the UI must never show a traceback)
+            log.exception("page %s failed", self.path or "overview")
+            st.error(f"Something went wrong while building this view ({type(exc).__name__}: "
+                     f"{exc}). The details are in the server log.", icon=":material/error:")
+
+    def share_url(self) -> str:
+        base = st.context.url or f"http://localhost:8501/{self.path}"
+        pairs = [(k, v) for k, values in self.bound.items() for v in values]
+        return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    def finish(self) -> None:
+        """Report ignored link parameters and draw the share box; call at the end of a page."""
+        self._report_ignored_params()
+        if self.notices and self._notice_slot is not None:
+            self._notice_slot.caption(" · ".join(self.notices))
+        with st.sidebar:
+            st.markdown("**Share this view**")
+            st.code(self.share_url(), language=None, wrap_lines=True)
+            st.caption("The link holds every filter on this page; it opens the same view "
+                       "for anyone.")
+
+    def _report_ignored_params(self) -> None:
+        ignored = []
+        for key, raw in self.raw_params.items():
+            if key not in self.bound:
+                ignored.append(f"{key}={','.join(raw)}")
+                del st.query_params[key]  # unknown keys would otherwise stick to shared links
+            elif raw != st.query_params.get_all(key) and raw != self.bound[key]:
+                ignored.append(f"{key}={','.join(raw)}")
+        if ignored:
+            shown = "; ".join(s if len(s) <= 60 else s[:57] + "…" for s in ignored[:5])
+            self.notices.insert(0, f":material/info: Ignored invalid link parameter(s): {shown}. "
+                                   "Showing the defaults instead.")
+
+
+def start(title: str, *, icon: str, path: str, intro: str | None = None) -> Page:
+    """Configure the page, draw navigation and the data-status strip; returns the Page."""
+    st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide")
+    page = Page(title, path)
+    _navigation()
+    st.title(title)
+    if intro:
+        st.caption(intro)
+    page._notice_slot = st.empty()
+    _status_strip()
+    return page
+
+
+def require_data(page: Page) -> None:
+    """Stop the page with instructions when there is no data at all."""
+    _, mode = loaders.statuses(loaders.version())
+    if mode == "empty":
+        st.info(EMPTY_HELP, icon=":material/database_off:")
+        page.finish()
+        st.stop()
+
+
+def _navigation() -> None:
+    with st.sidebar:
+        st.markdown(f"### {APP_NAME}")
+        try:
+            for script, label, icon in PAGES:
+                st.page_link(script, label=label, icon=icon)
+        except StreamlitPageNotFoundError:  # a page run alone (AppTest.from_file) has no menu
+            pass
+        st.divider()
+
+
+def _status_strip() -> None:
+    rows, mode = loaders.statuses(loaders.version())
+    lib = loaders.library()
+    if lib.missing_pack is not None:
+        st.warning(f"LIQUIDITY_DATA_PACK points to `{lib.missing_pack}`, which is not a folder; "
+                   "it is ignored.", icon=":material/warning:")
+    if mode == "empty":
+        return
+    present = [r for r in rows if r.provenance]
+    stale = [r for r in present if r.stale]
+    broken = [r for r in rows if r.error]
+    latest = max((r.provenance.last for r in present if r.dataset.kind == "fred"
+                  and r.provenance.last is not None), default=None)
+    where = {"data pack": f"data pack `{lib.pack.root}`" if lib.pack else "data pack",
+             "live": "live (refreshed in the last 24 h)",
+             "cached": "cached (last refresh over 24 h ago)"}[mode]
+    parts = [f":material/storage: **Data:** {where}"]
+    if latest is not None:
+        parts.append(f"latest macro observation **{latest:%Y-%m-%d}**")
+    parts.append(f"{len(present)} datasets")
+    if stale:
+        parts.append(f":orange[:material/schedule: {len(stale)} stale]")
+    if broken:
+        parts.append(f":red[:material/error: {len(broken)} unreadable: see the Data page]")
+    st.caption(" · ".join(parts))

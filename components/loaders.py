@@ -1,0 +1,89 @@
+"""The only place with `st.cache_*`: thin cached wrappers around the `liquidity` package.
+
+Arguments are small hashable keys (ids, ISO dates, a data-version token), never frames, so cache
+hits are exact (STREAMLIT.md §5.3). The version token changes when the store or the data pack
+changes, so a refresh shows up at once without clearing anything by hand.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+import liquidity
+from liquidity import settings
+from liquidity.events import load_events
+from liquidity.library import DatasetStatus, Library
+
+TTL = "1h"
+
+
+def secret(name: str) -> str | None:
+    """A secret from `st.secrets` (Community Cloud, secrets.toml), else the environment."""
+    try:
+        if name in st.secrets:
+            return str(st.secrets[name]).strip() or None
+    except FileNotFoundError:  # no secrets.toml anywhere: fine, fall back to the environment
+        pass
+    return settings.secret(name)
+
+
+def environ_with_secrets() -> dict[str, str]:
+    """The environment plus the project's secrets, for code that reads settings from a mapping."""
+    env = dict(os.environ)
+    for name in ("FRED_API_KEY", "SEC_USER_AGENT", "COINGLASS_API_KEY"):
+        value = secret(name)
+        if value:
+            env[name] = value
+    return env
+
+
+def library() -> Library:
+    """The process-wide library for the current LIQUIDITY_HOME / LIQUIDITY_DATA_PACK.
+
+    `default_library` keeps one instance per setting, so its parsed-pack memo is shared by
+    every session; nothing per user lives in it.
+    """
+    return liquidity.default_library()
+
+
+def version() -> str:
+    lib = library()
+    return f"{lib.store.home}|{lib.version()}"
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def statuses(version: str) -> tuple[list[DatasetStatus], str]:
+    lib = library()
+    rows = lib.status()
+    return rows, lib.mode(rows)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def series(series_id: str, start: str | None, end: str | None, version: str,
+           unit: str | None = None) -> pd.Series:
+    return liquidity.load_series(series_id, start, end, unit, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def prices(tickers: tuple[str, ...], start: str | None, end: str | None, version: str,
+           field: str = "adj_close") -> pd.DataFrame:
+    return liquidity.load_prices(list(tickers), start, end, field, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def net_liquidity(start: str | None, end: str | None, version: str) -> pd.DataFrame:
+    return liquidity.load_net_liquidity(start, end, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def dataset(key: str, version: str) -> tuple[pd.DataFrame, dict]:
+    frame, prov = liquidity.load_dataset(key, library=library())
+    return frame, prov.as_dict()
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def events(start: str | None, end: str | None) -> pd.DataFrame:
+    return load_events(start=start, end=end)

@@ -1,0 +1,71 @@
+"""Liquidity Drain Monitor: data, store and calculations (no UI code; never imports streamlit).
+
+Public API for notebooks and scripts::
+
+    import liquidity as lq
+    lq.load_series("WALCL", start="2025-01-01", unit="B")     # pd.Series, $ billions
+    lq.load_prices(["MU", "BTC-USD"], start="2025-01-01")     # adjusted closes, one column each
+    lq.load_net_liquidity(start="2025-01-01")                 # WALCL − WDTGAL − RRP, $ billions
+    lq.load_dataset("capex/MSFT")                             # (frame, provenance)
+    lq.status()                                               # one row per catalog dataset
+    lq.refresh(only=("fred",))                                # live fetch into the store
+    lq.import_pack("../shared/data"); lq.export_pack("/tmp/my-pack")
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from liquidity import catalog
+from liquidity.catalog import CATALOG, Dataset
+from liquidity.errors import (
+    DataNotAvailable,
+    LiquidityError,
+    SourceError,
+    UnknownDataset,
+    ValidationError,
+)
+from liquidity.library import Library, Provenance
+from liquidity.loaders import default_library, load_dataset, load_prices, load_series
+from liquidity.netliq import load_net_liquidity, net_liquidity
+from liquidity.pack import DataPack
+from liquidity.refresh import RefreshReport
+from liquidity.refresh import refresh as _refresh
+from liquidity.store import Store
+
+
+def status(library: Library | None = None) -> pd.DataFrame:
+    """One row per catalog dataset: where it comes from, its span, rows and staleness."""
+    rows = []
+    for s in (library or default_library()).status():
+        p = s.provenance
+        rows.append({
+            "id": s.dataset.key, "label": s.dataset.label, "origin": p.origin if p else None,
+            "unit": s.dataset.native_unit, "first": p.first if p else None,
+            "last": p.last if p else None, "rows": p.rows if p else 0,
+            "retrieved_at": p.retrieved_at if p else None, "stale": s.stale, "error": s.error,
+        })
+    return pd.DataFrame(rows)
+
+
+def refresh(only: tuple[str, ...] | None = None, library: Library | None = None) -> RefreshReport:
+    """Fetch the live sources ("fred", "prices", "sec") into the store."""
+    return _refresh((library or default_library()).store, only)
+
+
+def import_pack(path, library: Library | None = None):
+    """Validate the data pack at `path` and copy it into the store; returns (keys, rejected)."""
+    return (library or default_library()).import_pack(DataPack(path))
+
+
+def export_pack(path, library: Library | None = None):
+    """Write every dataset as the app sees it to `path` as a data pack; returns (files, skipped)."""
+    return (library or default_library()).export_pack(path)
+
+
+__all__ = [
+    "CATALOG", "DataNotAvailable", "DataPack", "Dataset", "Library", "LiquidityError",
+    "Provenance", "RefreshReport", "SourceError", "Store", "UnknownDataset", "ValidationError",
+    "catalog", "export_pack", "import_pack", "load_dataset", "load_net_liquidity", "load_prices",
+    "load_series", "net_liquidity", "refresh", "status",
+]

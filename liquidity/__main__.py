@@ -1,0 +1,5 @@
+import sys
+
+from liquidity.cli import main
+
+sys.exit(main())

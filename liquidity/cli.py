@@ -1,0 +1,191 @@
+"""Command line: `python -m liquidity <command>`; the same code paths as the app.
+
+Exit codes: 0 success, 1 a source or file failed (the rest still ran), 2 bad arguments or a
+request that cannot be served (unknown id, malformed date, end before start, no data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from liquidity import catalog, units
+from liquidity.errors import LiquidityError
+from liquidity.library import Library
+from liquidity.loaders import date_window, default_library, load_prices, load_series
+from liquidity.pack import DataPack
+from liquidity.refresh import SOURCES, refresh
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        self.exit(2, f"liquidity: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m liquidity",
+                     description="Liquidity Drain Monitor: data store, data packs and series.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("status", help="one row per dataset: source, unit, dates, rows, staleness")
+    p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+
+    p = sub.add_parser("refresh", help="fetch live data into the store (exit 1 if a source failed)")
+    p.add_argument("--only", type=_sources, metavar="SOURCES",
+                   help=f"comma-separated subset of {','.join(SOURCES)}")
+
+    p = sub.add_parser("series", help="a FRED series as CSV date,value")
+    p.add_argument("series_id", metavar="ID", help="FRED id, e.g. WALCL")
+    _add_window(p)
+    p.add_argument("--unit", choices=sorted(units.SHORT), type=str.upper,
+                   help="dollar scale to print: M, B or T (dollar series only)")
+
+    p = sub.add_parser("prices", help="daily prices as CSV, one column per ticker")
+    p.add_argument("tickers", nargs="+", metavar="TICKER")
+    _add_window(p)
+    p.add_argument("--field", choices=("close", "adj_close"), default="adj_close")
+    p.add_argument("--returns", action="store_true", help="simple daily returns in percent")
+
+    p = sub.add_parser("import-pack", help="validate a data pack and copy it into the store")
+    p.add_argument("path")
+
+    p = sub.add_parser("export-pack", help="write the data as seen by the app as a data pack")
+    p.add_argument("path")
+    return parser
+
+
+def _add_window(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--start", metavar="YYYY-MM-DD")
+    p.add_argument("--end", metavar="YYYY-MM-DD")
+
+
+def _sources(text: str) -> tuple[str, ...]:
+    chosen = tuple(s.strip().lower() for s in text.split(",") if s.strip())
+    bad = [s for s in chosen if s not in SOURCES]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown source {bad[0] if bad else text!r}; choose from {','.join(SOURCES)}")
+    return chosen
+
+
+def main(argv: list[str] | None = None, library: Library | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    library = library or default_library()
+    try:
+        return COMMANDS[args.command](args, library)
+    except LiquidityError as exc:
+        print(f"liquidity: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error
+        return 0
+
+
+def _status(args, library: Library) -> int:
+    rows = []
+    for s in library.status():
+        p = s.provenance
+        rows.append({
+            "id": s.dataset.key,
+            "source": (p.origin if p else "-") if not s.error else "error",
+            "unit": s.dataset.native_unit,
+            "first": _day(p.first) if p else "",
+            "last": _day(p.last) if p else "",
+            "rows": p.rows if p else 0,
+            "retrieved_at": f"{p.retrieved_at:%Y-%m-%d %H:%M}" if p and p.retrieved_at else "",
+            "stale": "yes" if s.stale else "no",
+            "note": s.error or s.last_attempt or "",
+        })
+    frame = pd.DataFrame(rows)
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        print(frame.to_string(index=False, justify="left", max_colwidth=60))
+        print(f"\nmode: {library.mode()}; store: {library.store.home}"
+              + (f"; data pack: {library.pack.root}" if library.pack else ""))
+    return 0
+
+
+def _refresh(args, library: Library) -> int:
+    print(f"Refreshing into {library.store.home} ...", file=sys.stderr)
+    report = refresh(library.store, args.only, progress=_progress_bar())
+    for source in args.only or SOURCES:
+        print(report.summary(source))
+    if report.failed:
+        print("Some datasets failed; the store kept their last good data. "
+              "`python -m liquidity status` shows each dataset's last attempt.", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _progress_bar():
+    tty = sys.stderr.isatty()
+
+    def show(done: int, total: int, label: str) -> None:
+        filled = int(30 * done / total) if total else 30
+        line = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {label}"
+        if tty:
+            end = "\n" if done == total else ""
+            print(f"\r{line:<80}", end=end, file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr)
+
+    return show
+
+
+def _series(args, library: Library) -> int:
+    dataset = catalog.fred(args.series_id)
+    date_window(args.start, args.end)
+    unit = units.SHORT[args.unit] if args.unit else None
+    if unit and dataset.native_unit not in units.USD_SCALE:
+        raise LiquidityError(f"{dataset.name} is in {units.label(dataset.native_unit)}; "
+                             "--unit applies to dollar series only")
+    series = load_series(dataset.name, args.start, args.end, unit, library=library)
+    if series.empty:
+        raise LiquidityError(f"no {dataset.name} observations between {args.start or 'start'} "
+                             f"and {args.end or 'end'}")
+    out = series.rename("value").to_frame()
+    out.index = out.index.strftime("%Y-%m-%d")
+    out.to_csv(sys.stdout, index_label="date", float_format="%.10g")
+    return 0
+
+
+def _prices(args, library: Library) -> int:
+    date_window(args.start, args.end)
+    frame = load_prices(args.tickers, args.start, args.end, args.field, args.returns,
+                        library=library)
+    if frame.dropna(how="all").empty:
+        raise LiquidityError(f"no {args.field} prices for {', '.join(args.tickers)} in that window")
+    frame.index = frame.index.strftime("%Y-%m-%d")
+    frame.to_csv(sys.stdout, index_label="date", float_format="%.6f" if args.returns else "%.10g")
+    return 0
+
+
+def _import_pack(args, library: Library) -> int:
+    imported, rejected = library.import_pack(DataPack(args.path))
+    print(f"imported {len(imported)} datasets from {args.path} into {library.store.home}")
+    for key, problem in rejected.items():
+        print(f"rejected {key}: {problem}", file=sys.stderr)
+    return 1 if rejected else 0
+
+
+def _export_pack(args, library: Library) -> int:
+    written, skipped = library.export_pack(args.path)
+    print(f"wrote {len(written)} files to {args.path}")
+    for key, problem in skipped.items():
+        print(f"skipped {key}: {problem}", file=sys.stderr)
+    return 1 if skipped else 0
+
+
+def _day(ts) -> str:
+    return f"{ts:%Y-%m-%d}" if ts is not None else ""
+
+
+COMMANDS = {
+    "status": _status,
+    "refresh": _refresh,
+    "series": _series,
+    "prices": _prices,
+    "import-pack": _import_pack,
+    "export-pack": _export_pack,
+}

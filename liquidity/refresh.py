@@ -1,0 +1,280 @@
+"""Live refresh: fetch every live dataset, validate it and write it to the store.
+
+One function serves the CLI (`python -m liquidity refresh`) and the Data page's refresh button.
+Refresh is incremental where the source allows it: FRED is asked only for the last months (to
+pick up revisions), Yahoo for the last days, and a ticker whose adjusted history changed (a new
+dividend rescales every earlier adjusted close) is fetched again in full so bases never mix. A
+failed or empty fetch leaves the stored copy untouched and is recorded, with its message, as the
+dataset's last attempt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from liquidity import catalog
+from liquidity.catalog import Dataset
+from liquidity.errors import LiquidityError, NotConfigured, SourceError, SourceUnavailable
+from liquidity.store import Store
+
+SOURCES = ("fred", "prices", "sec")
+FRED_REVISION_WINDOW = pd.Timedelta(days=120)
+PRICE_OVERLAP = pd.Timedelta(days=10)
+
+# The XBRL tags kept from companyfacts (SOURCES.md §1.6): capex, its funding and its scale.
+SEC_TAGS = (
+    "PaymentsToAcquirePropertyPlantAndEquipment",
+    "PaymentsToAcquireProductiveAssets",
+    "ProceedsFromSaleOfProductiveAssets",
+    "ProceedsFromSaleOfPropertyPlantAndEquipment",
+    "NetCashProvidedByUsedInOperatingActivities",
+    "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations",
+    "ProceedsFromIssuanceOfLongTermDebt",
+    "ProceedsFromIssuanceOfDebt",
+    "ProceedsFromIssuanceOfSeniorLongTermDebt",
+    "RepaymentsOfLongTermDebt",
+    "RepaymentsOfDebt",
+    "ProceedsFromRepaymentsOfCommercialPaper",
+    "PaymentsForRepurchaseOfCommonStock",
+    "PaymentsOfDividends",
+    "PaymentsOfDividendsCommonStock",
+    "FinanceLeasePrincipalPayments",
+    "RightOfUseAssetObtainedInExchangeForFinanceLeaseLiability",
+    "CashAndCashEquivalentsAtCarryingValue",
+    "CashCashEquivalentsAndShortTermInvestments",
+    "MarketableSecuritiesCurrent",
+    "ShortTermInvestments",
+    "Revenues",
+    "RevenueFromContractWithCustomerExcludingAssessedTax",
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Outcome:
+    key: str
+    ok: bool
+    message: str
+    added: int = 0
+    revised: int = 0
+    unreachable: bool = False  # the host could not be reached (offline, DNS, timeout)
+
+
+@dataclass
+class RefreshReport:
+    outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # source -> why it was not run
+
+    @property
+    def failed(self) -> bool:
+        return any(not o.ok for items in self.outcomes.values() for o in items)
+
+    @property
+    def offline(self) -> bool:
+        """Every failure was an unreachable host: the machine is most likely offline."""
+        failures = [o for items in self.outcomes.values() for o in items if not o.ok]
+        return bool(failures) and all(o.unreachable for o in failures)
+
+    def summary(self, source: str) -> str:
+        if source in self.skipped:
+            return f"{source}: skipped: {self.skipped[source]}"
+        items = self.outcomes.get(source, [])
+        ok = [o for o in items if o.ok]
+        changed = [o for o in ok if o.added or o.revised]
+        text = (f"{source}: {len(ok)}/{len(items)} datasets ok, {len(changed)} changed "
+                f"(+{sum(o.added for o in ok)} rows, {sum(o.revised for o in ok)} revised)")
+        failures = [o for o in items if not o.ok]
+        if failures:
+            text += f"; {len(failures)} failed, e.g. {failures[0].key}: {failures[0].message}"
+        return text
+
+
+@dataclass
+class Seams:
+    """The network seams, injectable so tests replay recorded-shape payloads offline."""
+
+    fred_session: object | None = None
+    fred_factory: Callable | None = None
+    download: Callable | None = None
+    sec_session: object | None = None
+
+
+def refresh(store: Store, only: tuple[str, ...] | None = None, *, progress: Progress | None = None,
+            seams: Seams | None = None, environ=os.environ) -> RefreshReport:
+    """Fetch the live sources (`only` a subset of SOURCES) into `store`."""
+    chosen = tuple(only) if only else SOURCES
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise LiquidityError(f"unknown source {unknown[0]!r}; choose from {', '.join(SOURCES)}")
+    seams = seams or Seams()
+    report = RefreshReport()
+    datasets = [d for s in chosen for d in _datasets(s)]
+    done = 0
+
+    def step(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(datasets), label)
+
+    if "fred" in chosen:
+        report.outcomes["fred"] = _refresh_fred(store, seams, environ, step)
+    if "prices" in chosen:
+        report.outcomes["prices"] = _refresh_prices(store, seams, step)
+    if "sec" in chosen:
+        try:
+            report.outcomes["sec"] = _refresh_sec(store, seams, environ, step)
+        except NotConfigured as exc:
+            if only:  # asked for explicitly: a missing setting is an error
+                report.outcomes["sec"] = [Outcome(d.key, False, exc.message) for d in _datasets("sec")]
+            else:
+                report.skipped["sec"] = exc.message
+            for d in _datasets("sec"):
+                step(d.key)
+    return report
+
+
+def _datasets(source: str) -> tuple[Dataset, ...]:
+    return catalog.of_kind({"fred": catalog.FRED, "prices": catalog.PRICES, "sec": catalog.SEC}[source])
+
+
+def _stored(store: Store, key: str) -> pd.DataFrame | None:
+    entry = store.entry(key)
+    return None if entry is None or entry.origin != "live" else store.read(key, entry)
+
+
+def _save(store: Store, dataset: Dataset, old: pd.DataFrame | None, new: pd.DataFrame,
+          source: str) -> Outcome:
+    """Validate and write `new`; compare it with `old` to say what changed."""
+    try:
+        store.write(dataset, new, source=source)
+    except LiquidityError as exc:
+        store.record_attempt(dataset.key, False, str(exc))
+        return Outcome(dataset.key, False, str(exc))
+    added, revised = _diff(old, new)
+    message = f"+{added} rows, {revised} revised" if (added or revised) else "unchanged"
+    store.record_attempt(dataset.key, True, message)
+    return Outcome(dataset.key, True, message, added, revised)
+
+
+def _fail(store: Store, dataset: Dataset, exc: Exception) -> Outcome:
+    message = exc.message if isinstance(exc, SourceError) else str(exc)
+    store.record_attempt(dataset.key, False, message)
+    return Outcome(dataset.key, False, message, unreachable=isinstance(exc, SourceUnavailable))
+
+
+def _diff(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[int, int]:
+    if old is None:
+        return len(new), 0
+    if not isinstance(new.index, pd.DatetimeIndex):  # facts: count rows not seen before
+        seen = pd.util.hash_pandas_object(old, index=False)
+        return int((~pd.util.hash_pandas_object(new, index=False).isin(seen)).sum()), 0
+    added = int((~new.index.isin(old.index)).sum())
+    common = new.index.intersection(old.index)
+    cols = [c for c in new.columns if c in old.columns and pd.api.types.is_numeric_dtype(new[c])]
+    a = new.loc[common, cols].to_numpy(dtype="float64")
+    b = old.loc[common, cols].to_numpy(dtype="float64")
+    differs = ~(np.isclose(a, b, rtol=1e-12, equal_nan=True))
+    return added, int(differs.any(axis=1).sum())
+
+
+def _merge(old: pd.DataFrame | None, new: pd.DataFrame, since: pd.Timestamp | None) -> pd.DataFrame:
+    """Stored rows before `since` followed by the freshly fetched rows (which win on overlap)."""
+    if old is None or since is None:
+        return new
+    return pd.concat([old[old.index < since], new[new.index >= since]]).sort_index()
+
+
+def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
+    from liquidity.sources import fred, http
+
+    api_key = environ.get("FRED_API_KEY", "").strip() or None
+    session = seams.fred_session or http.cached_session(store.http_cache_path)
+    kwargs = {"fred_factory": seams.fred_factory} if seams.fred_factory else {}
+    outcomes, unreachable = [], None
+    for dataset in _datasets("fred"):
+        old = _stored(store, dataset.key)
+        since = None if old is None else old.index.max() - FRED_REVISION_WINDOW
+        if unreachable is not None:  # one timeout per dataset would take minutes offline
+            outcomes.append(_fail(store, dataset, unreachable))
+        else:
+            try:
+                new = fred.fetch_series(dataset.name, since.date() if since is not None else None,
+                                        session=session, api_key=api_key, **kwargs)
+                outcomes.append(_save(store, dataset, old, _merge(old, new, since),
+                                      "FRED API" if api_key else "FRED fredgraph.csv"))
+            except SourceUnavailable as exc:
+                unreachable = exc
+                outcomes.append(_fail(store, dataset, exc))
+            except (SourceError, ValueError) as exc:
+                outcomes.append(_fail(store, dataset, exc))
+        step(dataset.key)
+    return outcomes
+
+
+def _refresh_prices(store, seams, step) -> list[Outcome]:
+    from liquidity.sources import yahoo
+
+    kwargs = {"download": seams.download} if seams.download else {}
+    datasets = _datasets("prices")
+    olds = {d.key: _stored(store, d.key) for d in datasets}
+    lasts = [o.index.max() for o in olds.values() if o is not None]
+    since = min(lasts) - PRICE_OVERLAP if len(lasts) == len(datasets) else None
+    tickers = [d.name for d in datasets]
+    batch = yahoo.download_prices(tickers, since.date() if since is not None else None, **kwargs)
+    # A changed adjusted close on the overlap means a new dividend or split: refetch in full.
+    rebased = [d.name for d in datasets
+               if since is not None and d.name in batch.frames
+               and _adjusted_changed(olds[d.key], batch.frames[d.name])]
+    full = yahoo.download_prices(rebased, None, **kwargs) if rebased else None
+    outcomes = []
+    for d in datasets:
+        source_batch = full if d.name in rebased else batch
+        if d.name in source_batch.frames:
+            new = source_batch.frames[d.name]
+            merged = new if d.name in rebased else _merge(olds[d.key], new, since)
+            outcomes.append(_save(store, d, olds[d.key], merged, "Yahoo Finance (yfinance)"))
+        else:
+            message = source_batch.errors.get(d.name, "no data returned")
+            outcomes.append(_fail(store, d, SourceError("yahoo", message)))
+        step(d.key)
+    return outcomes
+
+
+def _adjusted_changed(old: pd.DataFrame | None, new: pd.DataFrame) -> bool:
+    if old is None:
+        return False
+    common = old.index.intersection(new.index)
+    a = old.loc[common, "adj_close"].to_numpy(dtype="float64")
+    b = new.loc[common, "adj_close"].to_numpy(dtype="float64")
+    return not np.allclose(a, b, rtol=1e-6, equal_nan=True)
+
+
+def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
+    from liquidity.sources import http, sec
+
+    agent = sec.user_agent(environ)  # NotConfigured before any request is made
+    session = seams.sec_session or http.cached_session(store.http_cache_path)
+    outcomes, unreachable = [], None
+    for dataset in _datasets("sec"):
+        if unreachable is not None:
+            outcomes.append(_fail(store, dataset, unreachable))
+        else:
+            try:
+                payload = sec.fetch_companyfacts(session, sec.CIKS[dataset.name], user_agent=agent)
+                facts = sec.parse_facts(payload, tags=SEC_TAGS)
+                outcomes.append(_save(store, dataset, _stored(store, dataset.key), facts,
+                                      "SEC EDGAR companyfacts"))
+            except SourceUnavailable as exc:
+                unreachable = exc
+                outcomes.append(_fail(store, dataset, exc))
+            except SourceError as exc:
+                outcomes.append(_fail(store, dataset, exc))
+        step(dataset.key)
+    return outcomes
