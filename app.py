@@ -20,8 +20,9 @@ page = frame.start("Overview", icon=":material/dashboard:", path="", intro=INTRO
 frame.require_data(page)
 
 with page.guard():
-    start, end = filters.date_range(page, default=DEFAULT_RANGE, min_value=dt.date(2003, 1, 1),
-                                    max_value=TODAY)
+    start, end = filters.date_range(
+        page, default=DEFAULT_RANGE, min_value=dt.date(2003, 1, 1), max_value=TODAY
+    )
     version = loaders.version()
     netliq = loaders.net_liquidity(None, None, version)
 
@@ -31,11 +32,13 @@ with page.guard():
     with cols[0]:
         last = netliq["net_liquidity_b"].dropna()
         st.metric(
-            "Fed net liquidity", f"${last.iloc[-1] / 1000:,.2f} T",
+            "Fed net liquidity",
+            f"${last.iloc[-1] / 1000:,.2f} T",
             f"{four_weeks.absolute:+,.0f} $B over 4 weeks" if four_weeks else None,
             help="WALCL − WDTGAL − RRPONTSYD on the latest Wednesday, in $ trillions; the Fed "
-                 "publishes it the next day (H.4.1). Change vs the Wednesday 4 weeks earlier.",
-            border=True, chart_data=last.iloc[-26:].round(1).tolist(),
+            "publishes it the next day (H.4.1). Change vs the Wednesday 4 weeks earlier.",
+            border=True,
+            chart_data=last.iloc[-26:].round(1).tolist(),
         )
         st.caption(f"as of Wed {last.index[-1]:%Y-%m-%d}")
 
@@ -43,41 +46,66 @@ with page.guard():
         series = loaders.series(series_id, None, None, version).loc["2015":]
         change = change_over(series, 28)
         with col:
-            st.metric(label, f"{series.iloc[-1]:.2f} %",
-                      f"{change.absolute * 100:+.0f} bp over 4 weeks" if change else None,
-                      delta_color="inverse", help=help_text, border=True,
-                      chart_data=series.iloc[-130:].tolist())
+            st.metric(
+                label,
+                f"{series.iloc[-1]:.2f} %",
+                f"{change.absolute * 100:+.0f} bp over 4 weeks" if change else None,
+                delta_color="inverse",
+                help=help_text,
+                border=True,
+                chart_data=series.iloc[-130:].tolist(),
+            )
             st.caption(f"as of {series.index[-1]:%Y-%m-%d} · FRED {series_id}")
 
     def price_tile(col, ticker: str, label: str) -> None:
         prices = loaders.prices((ticker,), None, None, version)[ticker].dropna()
         change = change_over(prices, 28)
         with col:
-            st.metric(label, f"${prices.iloc[-1]:,.2f}",
-                      f"{change.percent:+.1f} % over 4 weeks" if change else None,
-                      help=f"{ticker} adjusted close in US dollars.", border=True,
-                      chart_data=prices.iloc[-130:].round(2).tolist())
+            st.metric(
+                label,
+                f"${prices.iloc[-1]:,.2f}",
+                f"{change.percent:+.1f} % over 4 weeks" if change else None,
+                help=f"{ticker} adjusted close in US dollars.",
+                border=True,
+                chart_data=prices.iloc[-130:].round(2).tolist(),
+            )
             st.caption(f"as of {prices.index[-1]:%Y-%m-%d} · {ticker}")
 
-    rate_tile(cols[1], "DGS10", "10-year Treasury yield",
-              "Nominal 10-year yield, percent. Rising = dearer money.")
-    rate_tile(cols[2], "BAMLH0A0HYM2", "High-yield spread",
-              "ICE BofA US high-yield option-adjusted spread, percent. Rising = tighter credit.")
+    rate_tile(
+        cols[1],
+        "DGS10",
+        "10-year Treasury yield",
+        "Nominal 10-year yield, percent. Rising = dearer money.",
+    )
+    rate_tile(
+        cols[2],
+        "BAMLH0A0HYM2",
+        "High-yield spread",
+        "ICE BofA US high-yield option-adjusted spread, percent. Rising = tighter credit.",
+    )
     price_tile(cols[3], "BTC-USD", "Bitcoin")
     price_tile(cols[4], "MU", "Micron (memory)")
 
     st.subheader("Fed net liquidity and its parts")
-    window = netliq.loc[pd.Timestamp(start):pd.Timestamp(end)]
+    window = netliq.loc[pd.Timestamp(start) : pd.Timestamp(end)]
     if window.empty:
         st.info("No Wednesday observations in the selected date range; widen it in the sidebar.")
     else:
-        labels = {"walcl_b": "Fed assets (WALCL)", "tga_b": "Treasury account (WDTGAL)",
-                  "rrp_b": "Reverse repo (RRPONTSYD)", "net_liquidity_b": "Net liquidity"}
+        labels = {
+            "walcl_b": "Fed assets (WALCL)",
+            "tga_b": "Treasury account (WDTGAL)",
+            "rrp_b": "Reverse repo (RRPONTSYD)",
+            "net_liquidity_b": "Net liquidity",
+        }
         fig = charts.time_series_figure(window, "$ billions", hoverformat=",.0f", labels=labels)
         charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
-        charts.show_chart(fig, window, name="net_liquidity",
-                          alt="Fed net liquidity with Fed assets, the Treasury account and "
-                              "reverse repo, weekly, in $ billions.")
+        charts.show_chart(
+            fig,
+            window,
+            name="net_liquidity",
+            alt="Fed net liquidity with Fed assets, the Treasury account and "
+            "reverse repo, weekly, in $ billions.",
+        )
         st.caption(
             "Weekly, Wednesday levels, $ billions. WALCL and WDTGAL (FRED, native $ millions) "
             "need an exact Wednesday observation; RRPONTSYD (native $ billions) is the last "
@@ -88,7 +116,9 @@ with page.guard():
     st.subheader("Explore")
     for script, label, icon in frame.PAGES[1:]:
         st.page_link(script, label=label, icon=icon)
-    st.caption("More pages (capex, liquidity balance, asset divergence, liquidations) and the "
-               "thesis scorecard are on the roadmap in the README.")
+    st.caption(
+        "More pages (capex, liquidity balance, asset divergence, liquidations) and the "
+        "thesis scorecard are on the roadmap in the README."
+    )
 
 page.finish()

@@ -6,11 +6,10 @@ The template carries layout only (hover, margins, legend, grid) and is layered o
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st  # noqa: F401  (registers the "streamlit" template this one layers on)
-
-import pandas as pd
 
 TEMPLATE = "streamlit+liq"
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -38,19 +37,32 @@ RANGE_BUTTONS = [
 WEBGL_POINTS = 5000
 
 
-def time_series_figure(frame: pd.DataFrame, y_title: str, *, hoverformat: str = ",.2f",
-                       labels: dict[str, str] | None = None, height: int = 380) -> go.Figure:
+def time_series_figure(
+    frame: pd.DataFrame,
+    y_title: str,
+    *,
+    hoverformat: str = ",.2f",
+    labels: dict[str, str] | None = None,
+    height: int = 380,
+) -> go.Figure:
     """Lines over time, one per column, with a range selector and the unit in the axis title."""
     fig = go.Figure()
     trace = go.Scattergl if len(frame) > WEBGL_POINTS else go.Scatter
     for col in frame.columns:
         series = frame[col].dropna()
-        fig.add_trace(trace(x=series.index, y=series.to_numpy(), mode="lines",
-                            name=(labels or {}).get(col, str(col))))
+        fig.add_trace(
+            trace(
+                x=series.index,
+                y=series.to_numpy(),
+                mode="lines",
+                name=(labels or {}).get(col, str(col)),
+            )
+        )
     fig.update_layout(template=TEMPLATE, height=height, showlegend=len(frame.columns) > 1)
     fig.update_yaxes(title_text=y_title, hoverformat=hoverformat)
-    fig.update_xaxes(rangeselector={"buttons": RANGE_BUTTONS, "x": 0, "y": 1.0,
-                                    "yanchor": "bottom"})
+    fig.update_xaxes(
+        rangeselector={"buttons": RANGE_BUTTONS, "x": 0, "y": 1.0, "yanchor": "bottom"}
+    )
     return fig
 
 
@@ -58,8 +70,16 @@ def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
     """Dotted vertical lines with labels for dated events that fall inside the plotted range."""
     for _, event in events.iterrows():
         fig.add_vline(x=event["date"], line_dash="dot", line_color="gray", opacity=0.6)
-        fig.add_annotation(x=event["date"], y=0.98, yref="paper", text=event["label"],
-                           showarrow=False, xanchor="left", yanchor="top", font={"size": 10})
+        fig.add_annotation(
+            x=event["date"],
+            y=0.98,
+            yref="paper",
+            text=event["label"],
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 10},
+        )
     return fig
 
 
@@ -67,8 +87,13 @@ def show_chart(fig: go.Figure, data: pd.DataFrame, *, name: str, alt: str) -> No
     """Render a figure full width with a CSV download of exactly the data it plots."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, alt=alt)
     st.download_button(
-        "Download CSV", data=to_csv(data), file_name=f"{name}.csv", mime="text/csv",
-        icon=":material/download:", key=f"download-{name}", on_click="ignore",
+        "Download CSV",
+        data=to_csv(data),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"download-{name}",
+        on_click="ignore",
     )
 
 

@@ -16,13 +16,26 @@ import streamlit as st
 from components.frame import Page
 
 
-def date_range(page: Page, *, default: tuple[dt.date, dt.date], min_value: dt.date,
-               max_value: dt.date, key: str = "range", label: str = "Date range"
-               ) -> tuple[dt.date, dt.date]:
+def date_range(
+    page: Page,
+    *,
+    default: tuple[dt.date, dt.date],
+    min_value: dt.date,
+    max_value: dt.date,
+    key: str = "range",
+    label: str = "Date range",
+) -> tuple[dt.date, dt.date]:
     """A (start, end) date pair; a one-date value runs to the default end, a reversed one is
     swapped (with a notice) so a hand-edited link still shows something sensible."""
-    value = st.sidebar.date_input(label, value=default, min_value=min_value, max_value=max_value,
-                                  key=key, bind="query-params", format="YYYY-MM-DD")
+    value = st.sidebar.date_input(
+        label,
+        value=default,
+        min_value=min_value,
+        max_value=max_value,
+        key=key,
+        bind="query-params",
+        format="YYYY-MM-DD",
+    )
     value = tuple(value) if isinstance(value, (tuple, list)) else (value,)
     start = value[0] if value else default[0]
     end = value[1] if len(value) > 1 else default[1]
@@ -33,20 +46,47 @@ def date_range(page: Page, *, default: tuple[dt.date, dt.date], min_value: dt.da
     return start, end
 
 
-def choice(page: Page, *, key: str, label: str, options: Sequence[str], default: str,
-           format_func: Callable[[str], str] = str, sidebar: bool = True) -> str:
+def choice(
+    page: Page,
+    *,
+    key: str,
+    label: str,
+    options: Sequence[str],
+    default: str,
+    format_func: Callable[[str], str] = str,
+    sidebar: bool = True,
+) -> str:
     """One of `options` (a selectbox); the URL carries the option itself, not its label."""
     where = st.sidebar if sidebar else st
-    value = where.selectbox(label, list(options), index=list(options).index(default), key=key,
-                            format_func=format_func, bind="query-params")
+    value = where.selectbox(
+        label,
+        list(options),
+        index=list(options).index(default),
+        key=key,
+        format_func=format_func,
+        bind="query-params",
+    )
     page.bind(key, [value])
     return value
 
 
-def choices(page: Page, *, key: str, label: str, options: Sequence[str], default: Sequence[str],
-            format_func: Callable[[str], str] = str) -> list[str]:
+def choices(
+    page: Page,
+    *,
+    key: str,
+    label: str,
+    options: Sequence[str],
+    default: Sequence[str],
+    format_func: Callable[[str], str] = str,
+) -> list[str]:
     """A subset of `options` (a multiselect), in the order the user picked them."""
-    value = st.sidebar.multiselect(label, list(options), default=list(default), key=key,
-                                   format_func=format_func, bind="query-params")
+    value = st.sidebar.multiselect(
+        label,
+        list(options),
+        default=list(default),
+        key=key,
+        format_func=format_func,
+        bind="query-params",
+    )
     page.bind(key, list(value) or [""])  # "key=" keeps an empty selection empty in a link
     return list(value)

@@ -70,8 +70,11 @@ class Page:
             st.error(f"{exc}", icon=":material/error:")
         except Exception as exc:  # noqa: BLE001  (the UI must never show a traceback)
             log.exception("page %s failed", self.path or "overview")
-            st.error(f"Something went wrong while building this view ({type(exc).__name__}: "
-                     f"{exc}). The details are in the server log.", icon=":material/error:")
+            st.error(
+                f"Something went wrong while building this view ({type(exc).__name__}: "
+                f"{exc}). The details are in the server log.",
+                icon=":material/error:",
+            )
 
     def share_url(self) -> str:
         base = st.context.url or f"http://localhost:8501/{self.path}"
@@ -86,8 +89,9 @@ class Page:
         with st.sidebar:
             st.markdown("**Share this view**")
             st.code(self.share_url(), language=None, wrap_lines=True)
-            st.caption("The link holds every filter on this page; it opens the same view "
-                       "for anyone.")
+            st.caption(
+                "The link holds every filter on this page; it opens the same view for anyone."
+            )
 
     def _report_ignored_params(self) -> None:
         ignored = []
@@ -99,8 +103,11 @@ class Page:
                 ignored.append(f"{key}={','.join(raw)}")
         if ignored:
             shown = "; ".join(s if len(s) <= 60 else s[:57] + "…" for s in ignored[:5])
-            self.notices.insert(0, f":material/info: Ignored invalid link parameter(s): {shown}. "
-                                   "Showing the defaults instead.")
+            self.notices.insert(
+                0,
+                f":material/info: Ignored invalid link parameter(s): {shown}. "
+                "Showing the defaults instead.",
+            )
 
 
 def start(title: str, *, icon: str, path: str, intro: str | None = None) -> Page:
@@ -140,18 +147,29 @@ def _status_strip() -> None:
     rows, mode = loaders.statuses(loaders.version())
     lib = loaders.library()
     if lib.missing_pack is not None:
-        st.warning(f"LIQUIDITY_DATA_PACK points to `{lib.missing_pack}`, which is not a folder; "
-                   "it is ignored.", icon=":material/warning:")
+        st.warning(
+            f"LIQUIDITY_DATA_PACK points to `{lib.missing_pack}`, which is not a folder; "
+            "it is ignored.",
+            icon=":material/warning:",
+        )
     if mode == "empty":
         return
     present = [r for r in rows if r.provenance]
     stale = [r for r in present if r.stale]
     broken = [r for r in rows if r.error]
-    latest = max((r.provenance.last for r in present if r.dataset.kind == "fred"
-                  and r.provenance.last is not None), default=None)
-    where = {"data pack": f"data pack `{lib.pack.root}`" if lib.pack else "data pack",
-             "live": "live (refreshed in the last 24 h)",
-             "cached": "cached (last refresh over 24 h ago)"}[mode]
+    latest = max(
+        (
+            r.provenance.last
+            for r in present
+            if r.dataset.kind == "fred" and r.provenance.last is not None
+        ),
+        default=None,
+    )
+    where = {
+        "data pack": f"data pack `{lib.pack.root}`" if lib.pack else "data pack",
+        "live": "live (refreshed in the last 24 h)",
+        "cached": "cached (last refresh over 24 h ago)",
+    }[mode]
     parts = [f":material/storage: **Data:** {where}"]
     if latest is not None:
         parts.append(f"latest macro observation **{latest:%Y-%m-%d}**")

@@ -62,14 +62,20 @@ def statuses(version: str) -> tuple[list[DatasetStatus], str]:
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def series(series_id: str, start: str | None, end: str | None, version: str,
-           unit: str | None = None) -> pd.Series:
+def series(
+    series_id: str, start: str | None, end: str | None, version: str, unit: str | None = None
+) -> pd.Series:
     return liquidity.load_series(series_id, start, end, unit, library=library())
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def prices(tickers: tuple[str, ...], start: str | None, end: str | None, version: str,
-           field: str = "adj_close") -> pd.DataFrame:
+def prices(
+    tickers: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    version: str,
+    field: str = "adj_close",
+) -> pd.DataFrame:
     return liquidity.load_prices(list(tickers), start, end, field, library=library())
 
 

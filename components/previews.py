@@ -20,8 +20,10 @@ def plot_frame(dataset: Dataset, frame: pd.DataFrame) -> tuple[pd.DataFrame, str
     if dataset.kind == PRICES:
         column = "adj_close" if frame["adj_close"].notna().any() else "close"
         label = "adjusted close" if column == "adj_close" else "close"
-        return (frame[[column]].dropna().rename(columns={column: f"{dataset.name} {label}"}),
-                f"{units.label(dataset.native_unit)} per share/unit")
+        return (
+            frame[[column]].dropna().rename(columns={column: f"{dataset.name} {label}"}),
+            f"{units.label(dataset.native_unit)} per share/unit",
+        )
     if dataset.kind == CAPEX:
         # Calendar-year rows (fiscal_period "CY2024") are 12-month totals; quarters only here.
         quarters = frame[~frame["fiscal_period"].str.fullmatch(r"CY\d{4}")]

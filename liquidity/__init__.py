@@ -39,12 +39,20 @@ def status(library: Library | None = None) -> pd.DataFrame:
     rows = []
     for s in (library or default_library()).status():
         p = s.provenance
-        rows.append({
-            "id": s.dataset.key, "label": s.dataset.label, "origin": p.origin if p else None,
-            "unit": s.dataset.native_unit, "first": p.first if p else None,
-            "last": p.last if p else None, "rows": p.rows if p else 0,
-            "retrieved_at": p.retrieved_at if p else None, "stale": s.stale, "error": s.error,
-        })
+        rows.append(
+            {
+                "id": s.dataset.key,
+                "label": s.dataset.label,
+                "origin": p.origin if p else None,
+                "unit": s.dataset.native_unit,
+                "first": p.first if p else None,
+                "last": p.last if p else None,
+                "rows": p.rows if p else 0,
+                "retrieved_at": p.retrieved_at if p else None,
+                "stale": s.stale,
+                "error": s.error,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -64,8 +72,26 @@ def export_pack(path, library: Library | None = None):
 
 
 __all__ = [
-    "CATALOG", "DataNotAvailable", "DataPack", "Dataset", "Library", "LiquidityError",
-    "Provenance", "RefreshReport", "SourceError", "Store", "UnknownDataset", "ValidationError",
-    "catalog", "export_pack", "import_pack", "load_dataset", "load_net_liquidity", "load_prices",
-    "load_series", "net_liquidity", "refresh", "status",
+    "CATALOG",
+    "DataNotAvailable",
+    "DataPack",
+    "Dataset",
+    "Library",
+    "LiquidityError",
+    "Provenance",
+    "RefreshReport",
+    "SourceError",
+    "Store",
+    "UnknownDataset",
+    "ValidationError",
+    "catalog",
+    "export_pack",
+    "import_pack",
+    "load_dataset",
+    "load_net_liquidity",
+    "load_prices",
+    "load_series",
+    "net_liquidity",
+    "refresh",
+    "status",
 ]

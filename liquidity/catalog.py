@@ -48,30 +48,93 @@ _STALE = {"daily": 4, "weekly": 10, "monthly": 62, "quarterly": 135, "4-hourly":
 
 def _fred(name, label, unit, display, frequency, convention, bounds, latest=None) -> Dataset:
     return Dataset(
-        key=f"{FRED}/{name}", kind=FRED, name=name, label=label,
+        key=f"{FRED}/{name}",
+        kind=FRED,
+        name=name,
+        label=label,
         source=f"FRED {name} (fredgraph.csv; fredapi with FRED_API_KEY)",
-        native_unit=unit, display_unit=display, frequency=frequency, convention=convention,
-        bounds=bounds, latest_bounds=latest, stale_after_days=_STALE[frequency],
+        native_unit=unit,
+        display_unit=display,
+        frequency=frequency,
+        convention=convention,
+        bounds=bounds,
+        latest_bounds=latest,
+        stale_after_days=_STALE[frequency],
     )
 
 
 _PCT = (-5.0, 25.0)
 
 FRED_SERIES: tuple[Dataset, ...] = (
-    _fred("WALCL", "Fed total assets", "USD_M", "USD_T", "weekly", "Wednesday level",
-          (5e5, 1.2e7), (3e6, 1.2e7)),
-    _fred("WDTGAL", "Treasury General Account", "USD_M", "USD_B", "weekly", "Wednesday level",
-          (1e2, 2e6), (1e4, 2e6)),
-    _fred("WTREGEN", "Treasury General Account (week average)", "USD_M", "USD_B", "weekly",
-          "week average, stamped on the Wednesday ending the week", (1e2, 2e6), (1e4, 2e6)),
-    _fred("RRPONTSYD", "Overnight reverse repo (Treasuries)", "USD_B", "USD_B", "daily",
-          "daily level (business days)", (0.0, 3e3)),
-    _fred("WRESBAL", "Reserve balances (week average)", "USD_M", "USD_T", "weekly",
-          "week average, stamped on the Wednesday ending the week", (1e3, 1e7), (1e5, 1e7)),
-    _fred("TREAST", "Fed holdings of Treasuries", "USD_M", "USD_T", "weekly", "Wednesday level",
-          (1e5, 1e7), (1e6, 1e7)),
-    _fred("M2SL", "M2 money stock", "USD_B", "USD_T", "monthly", "monthly average, SA",
-          (1e3, 1e5), (1e4, 1e5)),
+    _fred(
+        "WALCL",
+        "Fed total assets",
+        "USD_M",
+        "USD_T",
+        "weekly",
+        "Wednesday level",
+        (5e5, 1.2e7),
+        (3e6, 1.2e7),
+    ),
+    _fred(
+        "WDTGAL",
+        "Treasury General Account",
+        "USD_M",
+        "USD_B",
+        "weekly",
+        "Wednesday level",
+        (1e2, 2e6),
+        (1e4, 2e6),
+    ),
+    _fred(
+        "WTREGEN",
+        "Treasury General Account (week average)",
+        "USD_M",
+        "USD_B",
+        "weekly",
+        "week average, stamped on the Wednesday ending the week",
+        (1e2, 2e6),
+        (1e4, 2e6),
+    ),
+    _fred(
+        "RRPONTSYD",
+        "Overnight reverse repo (Treasuries)",
+        "USD_B",
+        "USD_B",
+        "daily",
+        "daily level (business days)",
+        (0.0, 3e3),
+    ),
+    _fred(
+        "WRESBAL",
+        "Reserve balances (week average)",
+        "USD_M",
+        "USD_T",
+        "weekly",
+        "week average, stamped on the Wednesday ending the week",
+        (1e3, 1e7),
+        (1e5, 1e7),
+    ),
+    _fred(
+        "TREAST",
+        "Fed holdings of Treasuries",
+        "USD_M",
+        "USD_T",
+        "weekly",
+        "Wednesday level",
+        (1e5, 1e7),
+        (1e6, 1e7),
+    ),
+    _fred(
+        "M2SL",
+        "M2 money stock",
+        "USD_B",
+        "USD_T",
+        "monthly",
+        "monthly average, SA",
+        (1e3, 1e5),
+        (1e4, 1e5),
+    ),
     _fred("DGS10", "10-year Treasury yield", "PCT", "PCT", "daily", "daily close", _PCT),
     _fred("DGS2", "2-year Treasury yield", "PCT", "PCT", "daily", "daily close", _PCT),
     _fred("DFII10", "10-year real yield (TIPS)", "PCT", "PCT", "daily", "daily close", _PCT),
@@ -80,22 +143,50 @@ FRED_SERIES: tuple[Dataset, ...] = (
     _fred("SOFR", "Secured overnight financing rate", "PCT", "PCT", "daily", "daily", _PCT),
     _fred("IORB", "Interest on reserve balances", "PCT", "PCT", "daily", "daily", _PCT),
     _fred("EFFR", "Effective federal funds rate", "PCT", "PCT", "daily", "daily", _PCT),
-    _fred("BAMLH0A0HYM2", "High-yield option-adjusted spread", "PCT", "PCT", "daily", "daily close",
-          (0.0, 30.0)),
-    _fred("BAMLC0A0CM", "Investment-grade option-adjusted spread", "PCT", "PCT", "daily",
-          "daily close", (0.0, 10.0)),
+    _fred(
+        "BAMLH0A0HYM2",
+        "High-yield option-adjusted spread",
+        "PCT",
+        "PCT",
+        "daily",
+        "daily close",
+        (0.0, 30.0),
+    ),
+    _fred(
+        "BAMLC0A0CM",
+        "Investment-grade option-adjusted spread",
+        "PCT",
+        "PCT",
+        "daily",
+        "daily close",
+        (0.0, 10.0),
+    ),
     _fred("VIXCLS", "VIX", "INDEX", "INDEX", "daily", "daily close", (5.0, 100.0)),
-    _fred("NFCI", "Chicago Fed financial conditions", "INDEX", "INDEX", "weekly",
-          "week ending Friday", (-3.0, 10.0)),
+    _fred(
+        "NFCI",
+        "Chicago Fed financial conditions",
+        "INDEX",
+        "INDEX",
+        "weekly",
+        "week ending Friday",
+        (-3.0, 10.0),
+    ),
     _fred("SP500", "S&P 500 (FRED)", "INDEX", "INDEX", "daily", "daily close", (100.0, 2e4)),
 )
 
 
 def _price(ticker, label, unit="USD", bounds=(1e-3, 1e5), frequency="daily") -> Dataset:
     return Dataset(
-        key=f"{PRICES}/{ticker}", kind=PRICES, name=ticker, label=label,
-        source=f"Yahoo Finance {ticker} (yfinance)", native_unit=unit, display_unit=unit,
-        frequency=frequency, convention="daily bar, exchange-local date", bounds=bounds,
+        key=f"{PRICES}/{ticker}",
+        kind=PRICES,
+        name=ticker,
+        label=label,
+        source=f"Yahoo Finance {ticker} (yfinance)",
+        native_unit=unit,
+        display_unit=unit,
+        frequency=frequency,
+        convention="daily bar, exchange-local date",
+        bounds=bounds,
         stale_after_days=_STALE[frequency],
     )
 
@@ -134,51 +225,94 @@ PRICE_TICKERS: tuple[Dataset, ...] = (
 )
 
 HYPERSCALERS = ("MSFT", "GOOGL", "AMZN", "META", "ORCL")
-_COMPANY = {"MSFT": "Microsoft", "GOOGL": "Alphabet", "AMZN": "Amazon", "META": "Meta",
-            "ORCL": "Oracle"}
+_COMPANY = {
+    "MSFT": "Microsoft",
+    "GOOGL": "Alphabet",
+    "AMZN": "Amazon",
+    "META": "Meta",
+    "ORCL": "Oracle",
+}
 
 CAPEX_SETS: tuple[Dataset, ...] = tuple(
     Dataset(
-        key=f"{CAPEX}/{t}", kind=CAPEX, name=t, label=f"{_COMPANY[t]} capex and cash flows",
-        source="data pack (SEC XBRL quarters + hand-compiled rows)", native_unit="USD",
-        display_unit="USD_B", frequency="quarterly",
+        key=f"{CAPEX}/{t}",
+        kind=CAPEX,
+        name=t,
+        label=f"{_COMPANY[t]} capex and cash flows",
+        source="data pack (SEC XBRL quarters + hand-compiled rows)",
+        native_unit="USD",
+        display_unit="USD_B",
+        frequency="quarterly",
         convention="quarterly flow; rows by concept (us-gaap: SEC, hand-compiled: spreadsheet)",
-        bounds=(0.0, 5e11), stale_after_days=_STALE["quarterly"],
+        bounds=(0.0, 5e11),
+        stale_after_days=_STALE["quarterly"],
     )
     for t in HYPERSCALERS
 )
 
 SEC_FACTS: tuple[Dataset, ...] = tuple(
     Dataset(
-        key=f"{SEC}/{t}", kind=SEC, name=t, label=f"{_COMPANY[t]} XBRL facts",
-        source="SEC EDGAR companyfacts (needs SEC_USER_AGENT)", native_unit="USD",
-        display_unit="USD_B", frequency="quarterly",
+        key=f"{SEC}/{t}",
+        kind=SEC,
+        name=t,
+        label=f"{_COMPANY[t]} XBRL facts",
+        source="SEC EDGAR companyfacts (needs SEC_USER_AGENT)",
+        native_unit="USD",
+        display_unit="USD_B",
+        frequency="quarterly",
         convention="as filed: durations and instants with filing provenance",
-        bounds=(-5e12, 5e12), stale_after_days=_STALE["quarterly"],
+        bounds=(-5e12, 5e12),
+        stale_after_days=_STALE["quarterly"],
     )
     for t in HYPERSCALERS
 )
 
 # CoinGlass API v4 endpoints as named in exported files: (endpoint, label, unit, bounds, frequency).
 COINGLASS_ENDPOINTS = (
-    ("liquidation_aggregated_coin_history", "liquidations, long vs short (all venues)", "USD",
-     (0.0, 5e10), "4-hourly"),
-    ("openInterest_ohlc_aggregated_history", "open interest OHLC (all venues)", "USD",
-     (1e6, 5e12), "4-hourly"),
-    ("fundingRate_oi_weight_ohlc_history", "OI-weighted funding rate OHLC", "PCT", (-5.0, 5.0),
-     "4-hourly"),
-    ("liquidation_exchange_list", "liquidations by exchange (capture-time totals)", "USD",
-     (0.0, 5e10), "snapshot"),
+    (
+        "liquidation_aggregated_coin_history",
+        "liquidations, long vs short (all venues)",
+        "USD",
+        (0.0, 5e10),
+        "4-hourly",
+    ),
+    (
+        "openInterest_ohlc_aggregated_history",
+        "open interest OHLC (all venues)",
+        "USD",
+        (1e6, 5e12),
+        "4-hourly",
+    ),
+    (
+        "fundingRate_oi_weight_ohlc_history",
+        "OI-weighted funding rate OHLC",
+        "PCT",
+        (-5.0, 5.0),
+        "4-hourly",
+    ),
+    (
+        "liquidation_exchange_list",
+        "liquidations by exchange (capture-time totals)",
+        "USD",
+        (0.0, 5e10),
+        "snapshot",
+    ),
 )
 COIN_SYMBOLS = ("BTC", "ETH")
 
 COINGLASS_SETS: tuple[Dataset, ...] = tuple(
     Dataset(
-        key=f"{COINGLASS}/{endpoint}_{sym}", kind=COINGLASS, name=f"{endpoint}_{sym}",
-        label=f"{sym} {label}", source="CoinGlass API v4 export (data pack)", native_unit=unit,
-        display_unit=unit, frequency=frequency,
+        key=f"{COINGLASS}/{endpoint}_{sym}",
+        kind=COINGLASS,
+        name=f"{endpoint}_{sym}",
+        label=f"{sym} {label}",
+        source="CoinGlass API v4 export (data pack)",
+        native_unit=unit,
+        display_unit=unit,
+        frequency=frequency,
         convention="4-hour UTC buckets" if frequency == "4-hourly" else "totals at capture time",
-        bounds=bounds, stale_after_days=_STALE[frequency],
+        bounds=bounds,
+        stale_after_days=_STALE[frequency],
     )
     for endpoint, label, unit, bounds, frequency in COINGLASS_ENDPOINTS
     for sym in COIN_SYMBOLS
@@ -193,8 +327,9 @@ def get(key: str) -> Dataset:
     try:
         return _BY_KEY[key]
     except KeyError:
-        raise UnknownDataset(f"unknown dataset {key!r}; `python -m liquidity status` lists them") \
-            from None
+        raise UnknownDataset(
+            f"unknown dataset {key!r}; `python -m liquidity status` lists them"
+        ) from None
 
 
 def fred(series_id: str) -> Dataset:

@@ -25,22 +25,32 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m liquidity",
-                     description="Liquidity Drain Monitor: data store, data packs and series.")
+    parser = _Parser(
+        prog="python -m liquidity",
+        description="Liquidity Drain Monitor: data store, data packs and series.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("status", help="one row per dataset: source, unit, dates, rows, staleness")
     p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
 
     p = sub.add_parser("refresh", help="fetch live data into the store (exit 1 if a source failed)")
-    p.add_argument("--only", type=_sources, metavar="SOURCES",
-                   help=f"comma-separated subset of {','.join(SOURCES)}")
+    p.add_argument(
+        "--only",
+        type=_sources,
+        metavar="SOURCES",
+        help=f"comma-separated subset of {','.join(SOURCES)}",
+    )
 
     p = sub.add_parser("series", help="a FRED series as CSV date,value")
     p.add_argument("series_id", metavar="ID", help="FRED id, e.g. WALCL")
     _add_window(p)
-    p.add_argument("--unit", choices=sorted(units.SHORT), type=str.upper,
-                   help="dollar scale to print: M, B or T (dollar series only)")
+    p.add_argument(
+        "--unit",
+        choices=sorted(units.SHORT),
+        type=str.upper,
+        help="dollar scale to print: M, B or T (dollar series only)",
+    )
 
     p = sub.add_parser("prices", help="daily prices as CSV, one column per ticker")
     p.add_argument("tickers", nargs="+", metavar="TICKER")
@@ -66,7 +76,8 @@ def _sources(text: str) -> tuple[str, ...]:
     bad = [s for s in chosen if s not in SOURCES]
     if bad or not chosen:
         raise argparse.ArgumentTypeError(
-            f"unknown source {bad[0] if bad else text!r}; choose from {','.join(SOURCES)}")
+            f"unknown source {bad[0] if bad else text!r}; choose from {','.join(SOURCES)}"
+        )
     return chosen
 
 
@@ -86,24 +97,28 @@ def _status(args, library: Library) -> int:
     rows = []
     for s in library.status():
         p = s.provenance
-        rows.append({
-            "id": s.dataset.key,
-            "source": (p.origin if p else "-") if not s.error else "error",
-            "unit": s.dataset.native_unit,
-            "first": _day(p.first) if p else "",
-            "last": _day(p.last) if p else "",
-            "rows": p.rows if p else 0,
-            "retrieved_at": f"{p.retrieved_at:%Y-%m-%d %H:%M}" if p and p.retrieved_at else "",
-            "stale": "yes" if s.stale else "no",
-            "note": s.error or s.last_attempt or "",
-        })
+        rows.append(
+            {
+                "id": s.dataset.key,
+                "source": (p.origin if p else "-") if not s.error else "error",
+                "unit": s.dataset.native_unit,
+                "first": _day(p.first) if p else "",
+                "last": _day(p.last) if p else "",
+                "rows": p.rows if p else 0,
+                "retrieved_at": f"{p.retrieved_at:%Y-%m-%d %H:%M}" if p and p.retrieved_at else "",
+                "stale": "yes" if s.stale else "no",
+                "note": s.error or s.last_attempt or "",
+            }
+        )
     frame = pd.DataFrame(rows)
     if args.csv:
         frame.to_csv(sys.stdout, index=False)
     else:
         print(frame.to_string(index=False, justify="left", max_colwidth=60))
-        print(f"\nmode: {library.mode()}; store: {library.store.home}"
-              + (f"; data pack: {library.pack.root}" if library.pack else ""))
+        print(
+            f"\nmode: {library.mode()}; store: {library.store.home}"
+            + (f"; data pack: {library.pack.root}" if library.pack else "")
+        )
     return 0
 
 
@@ -113,8 +128,11 @@ def _refresh(args, library: Library) -> int:
     for source in args.only or SOURCES:
         print(report.summary(source))
     if report.failed:
-        print("Some datasets failed; the store kept their last good data. "
-              "`python -m liquidity status` shows each dataset's last attempt.", file=sys.stderr)
+        print(
+            "Some datasets failed; the store kept their last good data. "
+            "`python -m liquidity status` shows each dataset's last attempt.",
+            file=sys.stderr,
+        )
     return 1 if report.failed else 0
 
 
@@ -138,12 +156,16 @@ def _series(args, library: Library) -> int:
     date_window(args.start, args.end)
     unit = units.SHORT[args.unit] if args.unit else None
     if unit and dataset.native_unit not in units.USD_SCALE:
-        raise LiquidityError(f"{dataset.name} is in {units.label(dataset.native_unit)}; "
-                             "--unit applies to dollar series only")
+        raise LiquidityError(
+            f"{dataset.name} is in {units.label(dataset.native_unit)}; "
+            "--unit applies to dollar series only"
+        )
     series = load_series(dataset.name, args.start, args.end, unit, library=library)
     if series.empty:
-        raise LiquidityError(f"no {dataset.name} observations between {args.start or 'start'} "
-                             f"and {args.end or 'end'}")
+        raise LiquidityError(
+            f"no {dataset.name} observations between {args.start or 'start'} "
+            f"and {args.end or 'end'}"
+        )
     out = series.rename("value").to_frame()
     out.index = out.index.strftime("%Y-%m-%d")
     out.to_csv(sys.stdout, index_label="date", float_format="%.10g")
@@ -152,8 +174,9 @@ def _series(args, library: Library) -> int:
 
 def _prices(args, library: Library) -> int:
     date_window(args.start, args.end)
-    frame = load_prices(args.tickers, args.start, args.end, args.field, args.returns,
-                        library=library)
+    frame = load_prices(
+        args.tickers, args.start, args.end, args.field, args.returns, library=library
+    )
     if frame.dropna(how="all").empty:
         raise LiquidityError(f"no {args.field} prices for {', '.join(args.tickers)} in that window")
     frame.index = frame.index.strftime("%Y-%m-%d")

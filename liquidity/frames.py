@@ -18,10 +18,27 @@ from liquidity.errors import ValidationError
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 CAPEX_COLUMNS = ("period_end", "fiscal_period", "form", "value_usd", "concept")
-SEC_COLUMNS = ("taxonomy", "tag", "unit", "start", "end", "val", "accn", "fy", "fp", "form",
-               "filed", "frame")
-EXCHANGE_COLUMNS = ("snapshot", "exchange", "liquidation_usd", "longLiquidation_usd",
-                    "shortLiquidation_usd")
+SEC_COLUMNS = (
+    "taxonomy",
+    "tag",
+    "unit",
+    "start",
+    "end",
+    "val",
+    "accn",
+    "fy",
+    "fp",
+    "form",
+    "filed",
+    "frame",
+)
+EXCHANGE_COLUMNS = (
+    "snapshot",
+    "exchange",
+    "liquidation_usd",
+    "longLiquidation_usd",
+    "shortLiquidation_usd",
+)
 OHLC = ("open", "high", "low", "close")
 LIQUIDATION_COLUMNS = ("aggregated_long_liquidation_usd", "aggregated_short_liquidation_usd")
 
@@ -61,7 +78,9 @@ def value_columns(dataset: Dataset) -> tuple[str, ...]:
 
 def is_dated(dataset: Dataset) -> bool:
     """Whether the frame is indexed by observation time (one row per date)."""
-    return dataset.kind in (FRED, PRICES) or (dataset.kind == COINGLASS and not is_snapshot(dataset))
+    return dataset.kind in (FRED, PRICES) or (
+        dataset.kind == COINGLASS and not is_snapshot(dataset)
+    )
 
 
 def validate(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
@@ -91,8 +110,9 @@ def _check_dates(index: pd.Index, key: str) -> None:
         raise ValidationError(key, f"duplicated date {dup.date()}")
     if not index.is_monotonic_increasing:
         pos = int(np.argmax(index[1:] < index[:-1])) + 1
-        raise ValidationError(key, f"dates not sorted ({index[pos].date()} after "
-                                   f"{index[pos - 1].date()})")
+        raise ValidationError(
+            key, f"dates not sorted ({index[pos].date()} after {index[pos - 1].date()})"
+        )
 
 
 def _check_unique_rows(frame: pd.DataFrame, dataset: Dataset) -> None:
@@ -140,8 +160,10 @@ def _where(label) -> str:
 
 # --- CSV form (data packs) -------------------------------------------------------------------
 
-def read_csv(text: str | bytes, dataset: Dataset, *, snapshot: pd.Timestamp | None = None
-             ) -> pd.DataFrame:
+
+def read_csv(
+    text: str | bytes, dataset: Dataset, *, snapshot: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Parse one pack file into the dataset's frame shape (not yet validated).
 
     Raises ValidationError for text that is not a CSV of the expected layout, naming the problem.
@@ -182,8 +204,9 @@ def read_csv(text: str | bytes, dataset: Dataset, *, snapshot: pd.Timestamp | No
     ms = pd.to_numeric(raw["time"], errors="coerce")
     if ms.isna().any():
         raise ValidationError(dataset.key, "malformed time (expected epoch milliseconds)")
-    frame.index = pd.DatetimeIndex(pd.to_datetime(ms.astype("int64"), unit="ms", utc=True),
-                                   name="time")
+    frame.index = pd.DatetimeIndex(
+        pd.to_datetime(ms.astype("int64"), unit="ms", utc=True), name="time"
+    )
     return frame
 
 
@@ -216,12 +239,18 @@ def write_csv(frame: pd.DataFrame, dataset: Dataset) -> str:
             out[col] = out[col].dt.strftime("%Y-%m-%d")
         return out.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     if is_snapshot(dataset):
-        return frame.drop(columns="snapshot").to_csv(index=False, float_format="%.17g",
-                                                     lineterminator="\n")
+        return frame.drop(columns="snapshot").to_csv(
+            index=False, float_format="%.17g", lineterminator="\n"
+        )
     out = frame.copy()
     out.insert(0, "time_utc", frame.index.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    out.insert(0, "time", (frame.index.asi8 // 1_000_000) if frame.index.unit == "ns"
-               else frame.index.as_unit("ms").asi8)
+    out.insert(
+        0,
+        "time",
+        (frame.index.asi8 // 1_000_000)
+        if frame.index.unit == "ns"
+        else frame.index.as_unit("ms").asi8,
+    )
     return out.to_csv(index=False, float_format="%.17g", lineterminator="\n")
 
 
@@ -239,8 +268,9 @@ def _numeric(raw: pd.DataFrame, cols: list[str], dataset: Dataset) -> pd.DataFra
         bad = values.isna() & text.notna()
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
-            raise ValidationError(dataset.key, f"malformed number {text.iloc[i]!r} in {col} "
-                                               f"(line {i + 2})")
+            raise ValidationError(
+                dataset.key, f"malformed number {text.iloc[i]!r} in {col} (line {i + 2})"
+            )
         out[col] = values.astype("float64")
     return out
 

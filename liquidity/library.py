@@ -44,8 +44,10 @@ class Provenance:
         return age_days(self.last, now) > dataset.stale_after_days
 
     def as_dict(self) -> dict:
-        return {k: (v.isoformat() if isinstance(v, pd.Timestamp) else v)
-                for k, v in asdict(self).items()}
+        return {
+            k: (v.isoformat() if isinstance(v, pd.Timestamp) else v)
+            for k, v in asdict(self).items()
+        }
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,32 @@ class Library:
             return None
         frame = self.pack.read(dataset)  # memoised; raises ValidationError for a broken file
         first, last = span(frame, dataset)
-        return Provenance(dataset.key, "pack", f"data pack ({dataset.source})",
-                          str(self.pack.root), None, first, last, len(frame),
-                          self.pack.checksum(dataset))
+        return Provenance(
+            dataset.key,
+            "pack",
+            f"data pack ({dataset.source})",
+            str(self.pack.root),
+            None,
+            first,
+            last,
+            len(frame),
+            self.pack.checksum(dataset),
+        )
 
     @staticmethod
     def _store_provenance(entry: Entry, home: Path) -> Provenance:
         origin = "imported" if entry.origin == "pack" else "live"
-        return Provenance(entry.key, origin, entry.source, str(home), entry.retrieved_at,
-                          entry.first, entry.last, entry.rows, entry.sha256)
+        return Provenance(
+            entry.key,
+            origin,
+            entry.source,
+            str(home),
+            entry.retrieved_at,
+            entry.first,
+            entry.last,
+            entry.rows,
+            entry.sha256,
+        )
 
     def provenance(self, key: str, entries: dict[str, Entry] | None = None) -> Provenance | None:
         """Provenance of the copy `load` would return, or None when no copy exists."""
@@ -110,8 +129,11 @@ class Library:
 
     def missing_message(self, dataset: Dataset) -> str:
         where = f"the data pack {self.pack.root} and " if self.pack else ""
-        fix = ("run `python -m liquidity refresh`" if dataset.live
-               else "point LIQUIDITY_DATA_PACK at a data pack that has it")
+        fix = (
+            "run `python -m liquidity refresh`"
+            if dataset.live
+            else "point LIQUIDITY_DATA_PACK at a data pack that has it"
+        )
         return f"{dataset.key} ({dataset.label}) is not in {where}the local store; {fix}"
 
     # -- status ----------------------------------------------------------------------------------
@@ -142,8 +164,13 @@ class Library:
             return "empty"
         if "pack" in origins:
             return "data pack"
-        fresh = any(s.provenance and s.provenance.origin == "live" and s.provenance.retrieved_at
-                    and now_utc() - s.provenance.retrieved_at < LIVE_FRESH for s in statuses)
+        fresh = any(
+            s.provenance
+            and s.provenance.origin == "live"
+            and s.provenance.retrieved_at
+            and now_utc() - s.provenance.retrieved_at < LIVE_FRESH
+            for s in statuses
+        )
         return "live" if fresh else "cached"
 
     def version(self) -> str:
@@ -173,8 +200,9 @@ class Library:
             dataset = catalog.get(key)
             try:
                 frame = pack.read(dataset)
-                self.store.write(dataset, frame, source=f"pack:{pack.root.resolve()}",
-                                 origin="pack")
+                self.store.write(
+                    dataset, frame, source=f"pack:{pack.root.resolve()}", origin="pack"
+                )
                 imported.append(key)
             except LiquidityError as exc:
                 rejected[key] = str(exc)

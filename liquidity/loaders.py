@@ -38,7 +38,9 @@ def default_library() -> Library:
     return _library_for(str(settings.home(os.environ)), str(pack) if pack else "")
 
 
-def parse_date(value: str | dt.date | pd.Timestamp | None, name: str = "date") -> pd.Timestamp | None:
+def parse_date(
+    value: str | dt.date | pd.Timestamp | None, name: str = "date"
+) -> pd.Timestamp | None:
     """A day as a Timestamp; LiquidityError with a one-line message for anything else."""
     if value is None or value == "":
         return None
@@ -67,8 +69,9 @@ def load_dataset(key: str, library: Library | None = None) -> tuple[pd.DataFrame
     return (library or default_library()).load(key)
 
 
-def load_series(series_id: str, start=None, end=None, unit: str | None = None,
-                library: Library | None = None) -> pd.Series:
+def load_series(
+    series_id: str, start=None, end=None, unit: str | None = None, library: Library | None = None
+) -> pd.Series:
     """A FRED series as a float Series indexed by date, in `unit` (default: native unit).
 
     Missing observations (FRED's "." days) are dropped. `unit` is a dollar scale (USD, USD_M,
@@ -83,8 +86,14 @@ def load_series(series_id: str, start=None, end=None, unit: str | None = None,
     return series.rename(dataset.name)
 
 
-def load_prices(tickers, start=None, end=None, field: str = "adj_close", returns: bool = False,
-                library: Library | None = None) -> pd.DataFrame:
+def load_prices(
+    tickers,
+    start=None,
+    end=None,
+    field: str = "adj_close",
+    returns: bool = False,
+    library: Library | None = None,
+) -> pd.DataFrame:
     """One column per ticker of daily prices (or simple daily returns in percent).
 
     `adj_close` is the split- and dividend-adjusted close. Where a source publishes no adjusted

@@ -20,8 +20,9 @@ PLAUSIBLE_B = (500.0, 10_000.0)
 PLAUSIBLE_SINCE = pd.Timestamp("2008-01-01")
 
 
-def latest_on_or_before(daily: pd.Series, dates: pd.DatetimeIndex, max_age: pd.Timedelta
-                        ) -> pd.Series:
+def latest_on_or_before(
+    daily: pd.Series, dates: pd.DatetimeIndex, max_age: pd.Timedelta
+) -> pd.Series:
     """For each date, the last non-missing daily value on or before it, if at most `max_age` old."""
     daily = daily.dropna().sort_index()
     pos = daily.index.searchsorted(dates, side="right") - 1
@@ -80,4 +81,3 @@ def load_net_liquidity(start=None, end=None, library=None) -> pd.DataFrame:
         load_series("RRPONTSYD", rrp_start, end, library=library),
     )
     return frame.loc[start:end]
-

@@ -52,7 +52,8 @@ class DataPack:
         """The pack files that hold `dataset` (several for merged CoinGlass snapshots)."""
         if dataset.kind == COINGLASS:
             paths = sorted(
-                p for p in self.root.glob("liquidations/*/*_api_futures_*.csv")
+                p
+                for p in self.root.glob("liquidations/*/*_api_futures_*.csv")
                 if (m := _COINGLASS_FILE.match(p.name)) and m["name"] == dataset.name
             )
         else:
@@ -93,15 +94,18 @@ class DataPack:
                 parts.append(read_csv(f.path.read_bytes(), dataset, snapshot=snap))
             frame = pd.concat(parts)
         except OSError as exc:
-            raise ValidationError(dataset.key, f"cannot read {exc.filename}: {exc.strerror}") \
-                from None
+            raise ValidationError(
+                dataset.key, f"cannot read {exc.filename}: {exc.strerror}"
+            ) from None
         if is_snapshot(dataset):
             return frame.reset_index(drop=True)
         return frame[~frame.index.duplicated(keep="last")].sort_index()
 
 
-def export_path(root: Path, dataset: Dataset, frame: pd.DataFrame) -> list[tuple[Path, pd.DataFrame]]:
-    """Where each part of a frame goes in an exported pack (CoinGlass snapshots get one file each)."""
+def export_path(
+    root: Path, dataset: Dataset, frame: pd.DataFrame
+) -> list[tuple[Path, pd.DataFrame]]:
+    """Where each part of a frame goes in an exported pack (one file per CoinGlass snapshot)."""
     if dataset.kind != COINGLASS:
         return [(root / f"{dataset.key}.csv", frame)]
     folder = root / "liquidations" / EXPORT_FOLDER
@@ -113,8 +117,9 @@ def export_path(root: Path, dataset: Dataset, frame: pd.DataFrame) -> list[tuple
     return [(folder / f"{frame.index.max():%Y%m%d}_api_futures_{dataset.name}.csv", frame)]
 
 
-def write_pack(root: Path | str, frames: dict[str, tuple[pd.DataFrame, dict]],
-               events: Path | None = None) -> list[Path]:
+def write_pack(
+    root: Path | str, frames: dict[str, tuple[pd.DataFrame, dict]], events: Path | None = None
+) -> list[Path]:
     """Write frames (key → (frame, provenance dict)) as a data pack at `root`.
 
     Also writes `manifest.json` with the provenance of every dataset, so whoever opens the pack
@@ -122,8 +127,12 @@ def write_pack(root: Path | str, frames: dict[str, tuple[pd.DataFrame, dict]],
     pack, so a typo cannot scatter files over someone's home directory.
     """
     root = Path(root)
-    if root.exists() and any(root.iterdir()) and not (root / "manifest.json").exists() \
-            and not (root / "fred").is_dir():
+    if (
+        root.exists()
+        and any(root.iterdir())
+        and not (root / "manifest.json").exists()
+        and not (root / "fred").is_dir()
+    ):
         raise LiquidityError(f"{root} exists and is not a data pack; choose an empty folder")
     written = []
     for key, (frame, _) in sorted(frames.items()):

@@ -87,8 +87,10 @@ class RefreshReport:
         items = self.outcomes.get(source, [])
         ok = [o for o in items if o.ok]
         changed = [o for o in ok if o.added or o.revised]
-        text = (f"{source}: {len(ok)}/{len(items)} datasets ok, {len(changed)} changed "
-                f"(+{sum(o.added for o in ok)} rows, {sum(o.revised for o in ok)} revised)")
+        text = (
+            f"{source}: {len(ok)}/{len(items)} datasets ok, {len(changed)} changed "
+            f"(+{sum(o.added for o in ok)} rows, {sum(o.revised for o in ok)} revised)"
+        )
         failures = [o for o in items if not o.ok]
         if failures:
             text += f"; {len(failures)} failed, e.g. {failures[0].key}: {failures[0].message}"
@@ -105,8 +107,14 @@ class Seams:
     sec_session: object | None = None
 
 
-def refresh(store: Store, only: tuple[str, ...] | None = None, *, progress: Progress | None = None,
-            seams: Seams | None = None, environ=os.environ) -> RefreshReport:
+def refresh(
+    store: Store,
+    only: tuple[str, ...] | None = None,
+    *,
+    progress: Progress | None = None,
+    seams: Seams | None = None,
+    environ=os.environ,
+) -> RefreshReport:
     """Fetch the live sources (`only` a subset of SOURCES) into `store`."""
     chosen = tuple(only) if only else SOURCES
     unknown = [s for s in chosen if s not in SOURCES]
@@ -132,7 +140,9 @@ def refresh(store: Store, only: tuple[str, ...] | None = None, *, progress: Prog
             report.outcomes["sec"] = _refresh_sec(store, seams, environ, step)
         except NotConfigured as exc:
             if only:  # asked for explicitly: a missing setting is an error
-                report.outcomes["sec"] = [Outcome(d.key, False, exc.message) for d in _datasets("sec")]
+                report.outcomes["sec"] = [
+                    Outcome(d.key, False, exc.message) for d in _datasets("sec")
+                ]
             else:
                 report.skipped["sec"] = exc.message
             for d in _datasets("sec"):
@@ -141,7 +151,9 @@ def refresh(store: Store, only: tuple[str, ...] | None = None, *, progress: Prog
 
 
 def _datasets(source: str) -> tuple[Dataset, ...]:
-    return catalog.of_kind({"fred": catalog.FRED, "prices": catalog.PRICES, "sec": catalog.SEC}[source])
+    return catalog.of_kind(
+        {"fred": catalog.FRED, "prices": catalog.PRICES, "sec": catalog.SEC}[source]
+    )
 
 
 def _stored(store: Store, key: str) -> pd.DataFrame | None:
@@ -149,8 +161,9 @@ def _stored(store: Store, key: str) -> pd.DataFrame | None:
     return None if entry is None or entry.origin != "live" else store.read(key, entry)
 
 
-def _save(store: Store, dataset: Dataset, old: pd.DataFrame | None, new: pd.DataFrame,
-          source: str) -> Outcome:
+def _save(
+    store: Store, dataset: Dataset, old: pd.DataFrame | None, new: pd.DataFrame, source: str
+) -> Outcome:
     """Validate and write `new`; compare it with `old` to say what changed."""
     try:
         store.write(dataset, new, source=source)
@@ -205,10 +218,22 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
             outcomes.append(_fail(store, dataset, unreachable))
         else:
             try:
-                new = fred.fetch_series(dataset.name, since.date() if since is not None else None,
-                                        session=session, api_key=api_key, **kwargs)
-                outcomes.append(_save(store, dataset, old, _merge(old, new, since),
-                                      "FRED API" if api_key else "FRED fredgraph.csv"))
+                new = fred.fetch_series(
+                    dataset.name,
+                    since.date() if since is not None else None,
+                    session=session,
+                    api_key=api_key,
+                    **kwargs,
+                )
+                outcomes.append(
+                    _save(
+                        store,
+                        dataset,
+                        old,
+                        _merge(old, new, since),
+                        "FRED API" if api_key else "FRED fredgraph.csv",
+                    )
+                )
             except SourceUnavailable as exc:
                 unreachable = exc
                 outcomes.append(_fail(store, dataset, exc))
@@ -229,9 +254,13 @@ def _refresh_prices(store, seams, step) -> list[Outcome]:
     tickers = [d.name for d in datasets]
     batch = yahoo.download_prices(tickers, since.date() if since is not None else None, **kwargs)
     # A changed adjusted close on the overlap means a new dividend or split: refetch in full.
-    rebased = [d.name for d in datasets
-               if since is not None and d.name in batch.frames
-               and _adjusted_changed(olds[d.key], batch.frames[d.name])]
+    rebased = [
+        d.name
+        for d in datasets
+        if since is not None
+        and d.name in batch.frames
+        and _adjusted_changed(olds[d.key], batch.frames[d.name])
+    ]
     full = yahoo.download_prices(rebased, None, **kwargs) if rebased else None
     outcomes = []
     for d in datasets:
@@ -241,8 +270,9 @@ def _refresh_prices(store, seams, step) -> list[Outcome]:
             merged = new if d.name in rebased else _merge(olds[d.key], new, since)
             outcomes.append(_save(store, d, olds[d.key], merged, "Yahoo Finance (yfinance)"))
         else:
-            message = source_batch.errors.get(d.name, "no data returned")
-            outcomes.append(_fail(store, d, SourceError("yahoo", message)))
+            message = source_batch.errors.get(d.name, yahoo.NO_DATA)
+            error = SourceUnavailable if message == yahoo.UNREACHABLE else SourceError
+            outcomes.append(_fail(store, d, error("yahoo", message)))
         step(d.key)
     return outcomes
 
@@ -269,8 +299,11 @@ def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
             try:
                 payload = sec.fetch_companyfacts(session, sec.CIKS[dataset.name], user_agent=agent)
                 facts = sec.parse_facts(payload, tags=SEC_TAGS)
-                outcomes.append(_save(store, dataset, _stored(store, dataset.key), facts,
-                                      "SEC EDGAR companyfacts"))
+                outcomes.append(
+                    _save(
+                        store, dataset, _stored(store, dataset.key), facts, "SEC EDGAR companyfacts"
+                    )
+                )
             except SourceUnavailable as exc:
                 unreachable = exc
                 outcomes.append(_fail(store, dataset, exc))

@@ -1,9 +1,9 @@
 """Settings read from the environment (Streamlit copies root-level secrets into it).
 
-    LIQUIDITY_HOME       where the local store lives (default: .liquidity/ in the checkout)
-    LIQUIDITY_DATA_PACK  a folder in the data-pack layout to read with no import step
-    FRED_API_KEY         optional: use the keyed FRED API instead of fredgraph.csv
-    SEC_USER_AGENT       required for live SEC requests: "Name email@example.com"
+LIQUIDITY_HOME       where the local store lives (default: .liquidity/ in the checkout)
+LIQUIDITY_DATA_PACK  a folder in the data-pack layout to read with no import step
+FRED_API_KEY         optional: use the keyed FRED API instead of fredgraph.csv
+SEC_USER_AGENT       required for live SEC requests: "Name email@example.com"
 """
 
 from __future__ import annotations

@@ -142,8 +142,15 @@ class Store:
         return {k: Attempt(k, pd.Timestamp(at), bool(ok), msg) for k, at, ok, msg in rows}
 
     # -- writing -------------------------------------------------------------------------------
-    def write(self, dataset: Dataset, frame: pd.DataFrame, *, source: str, origin: str = "live",
-              retrieved_at: pd.Timestamp | None = None) -> Entry:
+    def write(
+        self,
+        dataset: Dataset,
+        frame: pd.DataFrame,
+        *,
+        source: str,
+        origin: str = "live",
+        retrieved_at: pd.Timestamp | None = None,
+    ) -> Entry:
         """Validate and store `frame` as the current version of `dataset`.
 
         Raises ValidationError (and changes nothing) when the frame is unfit: a failed or empty
@@ -154,15 +161,24 @@ class Store:
         sha = hashlib.sha256(payload).hexdigest()
         self._put_object(sha, payload)
         first, last = span(frame, dataset)
-        entry = Entry(dataset.key, sha, source, origin, retrieved_at or now_utc(), first, last,
-                      len(frame))
+        entry = Entry(
+            dataset.key, sha, source, origin, retrieved_at or now_utc(), first, last, len(frame)
+        )
         with closing(self._connect()) as con:
             con.execute("BEGIN IMMEDIATE")
             old = con.execute("SELECT sha256 FROM manifest WHERE key=?", (dataset.key,)).fetchone()
             con.execute(
                 "INSERT OR REPLACE INTO manifest VALUES (?,?,?,?,?,?,?,?)",
-                (entry.key, sha, source, origin, entry.retrieved_at.isoformat(), _iso(first),
-                 _iso(last), entry.rows),
+                (
+                    entry.key,
+                    sha,
+                    source,
+                    origin,
+                    entry.retrieved_at.isoformat(),
+                    _iso(first),
+                    _iso(last),
+                    entry.rows,
+                ),
             )
             con.execute("COMMIT")
         if old and old[0] != sha:
@@ -171,8 +187,10 @@ class Store:
 
     def record_attempt(self, key: str, ok: bool, message: str) -> None:
         with closing(self._connect()) as con:
-            con.execute("INSERT OR REPLACE INTO attempts VALUES (?,?,?,?)",
-                        (key, now_utc().isoformat(), int(ok), message))
+            con.execute(
+                "INSERT OR REPLACE INTO attempts VALUES (?,?,?,?)",
+                (key, now_utc().isoformat(), int(ok), message),
+            )
 
     def _object_path(self, sha: str) -> Path:
         return self.objects / sha[:2] / f"{sha}.parquet"
@@ -213,6 +231,13 @@ def _iso(ts: pd.Timestamp | None) -> str | None:
 
 def _entry(row) -> Entry:
     key, sha, source, origin, retrieved, first, last, rows = row
-    return Entry(key, sha, source, origin, pd.Timestamp(retrieved),
-                 pd.Timestamp(first) if first else None, pd.Timestamp(last) if last else None,
-                 rows)
+    return Entry(
+        key,
+        sha,
+        source,
+        origin,
+        pd.Timestamp(retrieved),
+        pd.Timestamp(first) if first else None,
+        pd.Timestamp(last) if last else None,
+        rows,
+    )

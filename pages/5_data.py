@@ -11,17 +11,32 @@ from liquidity.errors import LiquidityError
 from liquidity.refresh import SOURCES, refresh
 
 TODAY = dt.date.today()
-KIND_LABELS = {"fred": "FRED macro series", "prices": "Prices", "capex": "Hyperscaler capex",
-               "sec": "SEC XBRL facts", "coinglass": "Crypto derivatives (CoinGlass)"}
+KIND_LABELS = {
+    "fred": "FRED macro series",
+    "prices": "Prices",
+    "capex": "Hyperscaler capex",
+    "sec": "SEC XBRL facts",
+    "coinglass": "Crypto derivatives (CoinGlass)",
+}
 
-page = frame.start("Data", icon=":material/database:", path="data",
-                   intro="The catalog of datasets, their provenance and freshness, and a live "
-                         "refresh. The same code runs behind `python -m liquidity status` and "
-                         "`python -m liquidity refresh`.")
+page = frame.start(
+    "Data",
+    icon=":material/database:",
+    path="data",
+    intro="The catalog of datasets, their provenance and freshness, and a live "
+    "refresh. The same code runs behind `python -m liquidity status` and "
+    "`python -m liquidity refresh`.",
+)
 
 with page.guard():
-    kinds = filters.choices(page, key="kinds", label="Dataset kinds", options=catalog.KINDS,
-                            default=catalog.KINDS, format_func=KIND_LABELS.get)
+    kinds = filters.choices(
+        page,
+        key="kinds",
+        label="Dataset kinds",
+        options=catalog.KINDS,
+        default=catalog.KINDS,
+        format_func=KIND_LABELS.get,
+    )
     rows, mode = loaders.statuses(loaders.version())
     shown = [r for r in rows if r.dataset.kind in kinds]
 
@@ -33,34 +48,50 @@ with page.guard():
     c4.metric("Unreadable", sum(bool(r.error) for r in rows))
 
     st.subheader("Catalog")
-    table = pd.DataFrame([{
-        "dataset": r.dataset.key,
-        "label": r.dataset.label,
-        "origin": r.provenance.origin if r.provenance else ("error" if r.error else "missing"),
-        "unit": units.label(r.dataset.native_unit),
-        "frequency": r.dataset.frequency,
-        "convention": r.dataset.convention,
-        "first": r.provenance.first if r.provenance else None,
-        "last": r.provenance.last if r.provenance else None,
-        "rows": r.provenance.rows if r.provenance else 0,
-        "retrieved (UTC)": r.provenance.retrieved_at if r.provenance else None,
-        "stale": r.stale,
-        "note": r.error or r.last_attempt or "",
-        "source": r.dataset.source,
-    } for r in shown])
+    table = pd.DataFrame(
+        [
+            {
+                "dataset": r.dataset.key,
+                "label": r.dataset.label,
+                "origin": r.provenance.origin
+                if r.provenance
+                else ("error" if r.error else "missing"),
+                "unit": units.label(r.dataset.native_unit),
+                "frequency": r.dataset.frequency,
+                "convention": r.dataset.convention,
+                "first": r.provenance.first if r.provenance else None,
+                "last": r.provenance.last if r.provenance else None,
+                "rows": r.provenance.rows if r.provenance else 0,
+                "retrieved (UTC)": r.provenance.retrieved_at if r.provenance else None,
+                "stale": r.stale,
+                "note": r.error or r.last_attempt or "",
+                "source": r.dataset.source,
+            }
+            for r in shown
+        ]
+    )
     st.dataframe(
-        table, width="stretch", hide_index=True, height=420,
+        table,
+        width="stretch",
+        hide_index=True,
+        height=420,
         column_config={
             "first": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "last": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "retrieved (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "stale": st.column_config.CheckboxColumn(help="Last observation older than the "
-                                                         "dataset's usual publication gap"),
+            "stale": st.column_config.CheckboxColumn(
+                help="Last observation older than the dataset's usual publication gap"
+            ),
         },
     )
-    st.download_button("Download catalog CSV", data=charts.to_csv(table.set_index("dataset")),
-                       file_name="catalog.csv", mime="text/csv", icon=":material/download:",
-                       on_click="ignore")
+    st.download_button(
+        "Download catalog CSV",
+        data=charts.to_csv(table.set_index("dataset")),
+        file_name="catalog.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
     st.subheader("Look at one dataset")
     available = [r.dataset.key for r in shown if r.provenance]
@@ -68,11 +99,21 @@ with page.guard():
         st.info(frame.EMPTY_HELP, icon=":material/database_off:")
     else:
         default = "fred/WALCL" if "fred/WALCL" in available else available[0]
-        key = filters.choice(page, key="dataset", label="Dataset", options=available,
-                             default=default, sidebar=False,
-                             format_func=lambda k: f"{k} · {catalog.get(k).label}")
-        start, end = filters.date_range(page, default=(dt.date(2015, 1, 1), TODAY),
-                                        min_value=dt.date(1900, 1, 1), max_value=TODAY)
+        key = filters.choice(
+            page,
+            key="dataset",
+            label="Dataset",
+            options=available,
+            default=default,
+            sidebar=False,
+            format_func=lambda k: f"{k} · {catalog.get(k).label}",
+        )
+        start, end = filters.date_range(
+            page,
+            default=(dt.date(2015, 1, 1), TODAY),
+            min_value=dt.date(1900, 1, 1),
+            max_value=TODAY,
+        )
         dataset = catalog.get(key)
         data, prov = loaders.dataset(key, loaders.version())
         plotted = previews.plot_frame(dataset, data)
@@ -83,12 +124,18 @@ with page.guard():
             index = values.index.tz_localize(None) if values.index.tz is not None else values.index
             window = values[(index >= pd.Timestamp(start)) & (index <= pd.Timestamp(end))]
             if window.empty:
-                st.info(f"{key} has no observations between {start} and {end}; it runs from "
-                        f"{prov['first']} to {prov['last']}. Widen the date range in the sidebar.")
+                st.info(
+                    f"{key} has no observations between {start} and {end}; it runs from "
+                    f"{prov['first']} to {prov['last']}. Widen the date range in the sidebar."
+                )
             else:
                 fig = charts.time_series_figure(window, y_title)
-                charts.show_chart(fig, window, name=key.replace("/", "_"),
-                                  alt=f"{dataset.label} from {start} to {end}")
+                charts.show_chart(
+                    fig,
+                    window,
+                    name=key.replace("/", "_"),
+                    alt=f"{dataset.label} from {start} to {end}",
+                )
         st.caption(
             f"**{dataset.label}** · origin {prov['origin']} · {prov['source']} · native unit "
             f"{units.label(dataset.native_unit)} · {dataset.frequency}, {dataset.convention} · "
@@ -111,8 +158,12 @@ with page.guard():
             bar.progress(done / total, text=f"{done}/{total} · {label}")
 
         try:
-            report = refresh(loaders.library().store, tuple(chosen), progress=show,
-                             environ=loaders.environ_with_secrets())
+            report = refresh(
+                loaders.library().store,
+                tuple(chosen),
+                progress=show,
+                environ=loaders.environ_with_secrets(),
+            )
         except LiquidityError as exc:
             st.error(str(exc))
         else:
@@ -124,10 +175,14 @@ with page.guard():
                     "The sources could not be reached: this machine looks offline, or a firewall "
                     "blocks them. Nothing in the store was changed. To work offline, start the "
                     "app with a data pack: `LIQUIDITY_DATA_PACK=/path/to/pack streamlit run "
-                    "app.py`.", icon=":material/wifi_off:")
+                    "app.py`.",
+                    icon=":material/wifi_off:",
+                )
             elif report.failed:
-                st.warning("Some datasets failed; they keep their last good data. The catalog's "
-                           "note column shows each one's last attempt.")
+                st.warning(
+                    "Some datasets failed; they keep their last good data. The catalog's "
+                    "note column shows each one's last attempt."
+                )
             else:
                 st.success("Refresh complete.")
 

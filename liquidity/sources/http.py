@@ -1,0 +1,165 @@
+"""Plumbing shared by the live sources: rate limiting, the cached session, the one GET helper
+and the request checks every source applies.
+
+Every REST source goes through `get`, so offline, throttled and blocked answers turn into the same
+few exceptions with messages a user can act on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import pathlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
+
+import requests
+import requests_cache
+
+from liquidity.errors import RateLimited, SourceError, SourceUnavailable
+
+DEFAULT_USER_AGENT = "LiquidityDrainMonitor/0.1 (+https://github.com/)"
+DEFAULT_EXPIRY = datetime.timedelta(hours=1)
+# FRED revises at most daily and SEC facts change only when filings land, so both can be kept
+# longer than the default; the keys are requests-cache host globs.
+URL_EXPIRY = {
+    "fred.stlouisfed.org": datetime.timedelta(hours=6),
+    "api.stlouisfed.org": datetime.timedelta(hours=6),
+    "data.sec.gov": datetime.timedelta(days=1),
+    "www.sec.gov": datetime.timedelta(days=1),
+}
+
+
+class RateLimiter:
+    """Spaces calls at least 1/per_second apart across all threads that share the instance."""
+
+    def __init__(
+        self,
+        per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        if per_second <= 0:
+            raise ValueError(f"per_second must be positive, got {per_second}")
+        self.per_second = per_second
+        self._interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_slot = float("-inf")
+
+    def wait(self) -> None:
+        # Reserve a slot under the lock but sleep outside it, so waiting threads queue up in
+        # order instead of all waking at once when the lock is released.
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+        if slot > now:
+            self._sleep(slot - now)
+
+
+def cached_session(cache_path: pathlib.Path) -> requests_cache.CachedSession:
+    """One SQLite-backed session for all REST sources; stale answers are served if a refresh fails.
+
+    requests-cache's default `ignored_parameters` stay in place: they keep api keys out of cache
+    keys and out of the stored request URLs.
+    """
+    session = requests_cache.CachedSession(
+        str(cache_path),
+        backend="sqlite",
+        expire_after=DEFAULT_EXPIRY,
+        urls_expire_after=URL_EXPIRY,
+        stale_if_error=True,
+        allowable_codes=(200,),
+    )
+    session.headers["User-Agent"] = DEFAULT_USER_AGENT
+    return session
+
+
+def get(
+    session: requests.Session,
+    url: str,
+    *,
+    source: str,
+    limiter: RateLimiter,
+    params: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | tuple[float, float] = (5, 20),
+    expect: tuple[int, ...] = (200,),
+) -> requests.Response:
+    """GET `url`, returning the response when its status is in `expect` and raising otherwise.
+
+    Callers that give a status a meaning (SEC: 404 = tag never used) add it to `expect`.
+    """
+    host = urlsplit(url).hostname or url
+    limiter.wait()
+    try:
+        response = session.get(url, params=params, headers=headers, timeout=timeout)
+    except requests.Timeout as exc:  # before ConnectionError: ConnectTimeout is both
+        raise SourceUnavailable(
+            source, f"could not reach {host}: timed out — you may be offline"
+        ) from exc
+    except requests.ConnectionError as exc:
+        raise SourceUnavailable(
+            source,
+            f"could not reach {host}: connection refused or host not found — you may be offline",
+        ) from exc
+    except requests.RequestException as exc:
+        raise SourceError(source, f"request to {host} failed ({type(exc).__name__})") from exc
+    status = response.status_code
+    if status == 429:
+        retry_after = retry_after_seconds(
+            response.headers.get("Retry-After"), now=datetime.datetime.now(datetime.UTC)
+        )
+        wait_hint = f"; retry in {retry_after:.0f} s" if retry_after is not None else ""
+        raise RateLimited(
+            source,
+            f"{host} is rate limiting requests (HTTP 429){wait_hint}",
+            retry_after,
+        )
+    if status not in expect:
+        raise SourceError(source, f"{host} answered HTTP {status} for {urlsplit(url).path}")
+    return response
+
+
+def retry_after_seconds(value: str | None, *, now: datetime.datetime) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or HTTP date); None if unreadable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    # RFC 9110 dates are GMT; parsedate_to_datetime leaves "-0000" zones naive.
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def reject_html(text: str, *, source: str, server: str, expected: str) -> None:
+    """Raise when `text` is markup: block and maintenance pages come as HTML, often with 200."""
+    if text.lstrip()[:1] == "<":
+        raise SourceError(
+            source,
+            f"{server} answered with an HTML page instead of {expected} (blocked or maintenance)",
+        )
+
+
+def validate_start(start: datetime.date | None) -> datetime.date | None:
+    """The start date rule of every source: a date, not in the future; None = full history."""
+    if start is None:
+        return None
+    if not isinstance(start, datetime.date):
+        # ValueError like every other bad request, so callers need one except clause.
+        raise ValueError(f"start must be a date, got {start!r}")  # noqa: TRY004
+    if isinstance(start, datetime.datetime):
+        start = start.date()
+    if start > datetime.date.today():
+        raise ValueError(f"start {start.isoformat()} is in the future")
+    return start

@@ -1,0 +1,177 @@
+"""SEC EDGAR XBRL facts (keyless, but every request must declare who is asking).
+
+Payloads are returned as parsed JSON; `parse_facts` flattens companyconcept and companyfacts
+answers into one row per reported fact. Quarterization lives elsewhere (SOURCES.md §1.7).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+import requests
+
+from liquidity.errors import NotConfigured, RateLimited, SourceError
+from liquidity.sources import http
+
+SOURCE = "sec"
+SEC_FACTS_URL = "https://data.sec.gov/api/xbrl/companyfacts/CIK{cik:010d}.json"
+SEC_CONCEPT_URL = "https://data.sec.gov/api/xbrl/companyconcept/CIK{cik:010d}/{taxonomy}/{tag}.json"
+SEC_TICKERS_URL = "https://www.sec.gov/files/company_tickers.json"
+# The SEC allows 10 requests/s in total; staying below leaves room for a second process.
+LIMITER = http.RateLimiter(per_second=8)
+BLOCK_BACKOFF_SECONDS = 600.0  # the SEC lifts a block after about 10 minutes
+# Tags and taxonomies go into the URL path, so only XBRL name characters are let through.
+TAG_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,199}$")
+TAXONOMY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+MAX_CIK = 9_999_999_999  # the URL carries ten digits
+
+CIKS = {
+    "MSFT": 789019,
+    "GOOGL": 1652044,
+    "AMZN": 1018724,
+    "META": 1326801,
+    "ORCL": 1341439,
+}
+FACT_COLUMNS = [
+    "taxonomy",
+    "tag",
+    "unit",
+    "start",
+    "end",
+    "val",
+    "accn",
+    "fy",
+    "fp",
+    "form",
+    "filed",
+    "frame",
+]
+USER_AGENT_HELP = (
+    "the SEC requires a declared User-Agent with a name and e-mail, e.g. "
+    "SEC_USER_AGENT='Jane Doe jane@example.com'. "
+    "Set it in the environment or .streamlit/secrets.toml."
+)
+
+
+def user_agent(environ: Mapping[str, str] = os.environ) -> str:
+    value = (environ.get("SEC_USER_AGENT") or "").strip()
+    if not value:
+        raise NotConfigured(SOURCE, f"SEC_USER_AGENT is not set: {USER_AGENT_HELP}")
+    if "@" not in value:
+        raise NotConfigured(
+            SOURCE, f"SEC_USER_AGENT {value!r} has no e-mail address: {USER_AGENT_HELP}"
+        )
+    return value
+
+
+def validate_cik(cik: int) -> int:
+    if isinstance(cik, bool) or not isinstance(cik, int) or not 0 < cik <= MAX_CIK:
+        raise ValueError(f"invalid CIK {cik!r}: expected a positive integer of at most 10 digits")
+    return cik
+
+
+def fetch_companyfacts(session: requests.Session, cik: int, *, user_agent: str) -> dict:
+    url = SEC_FACTS_URL.format(cik=validate_cik(cik))
+    payload = fetch_json(session, url, user_agent=user_agent)
+    if payload is None:
+        raise SourceError(SOURCE, f"no XBRL company facts for CIK {cik}")
+    return payload
+
+
+def fetch_companyconcept(
+    session: requests.Session,
+    cik: int,
+    tag: str,
+    *,
+    user_agent: str,
+    taxonomy: str = "us-gaap",
+) -> dict | None:
+    """One tag's facts, or None when the company never reported the tag (SEC answers 404)."""
+    if not TAG_PATTERN.match(tag):
+        raise ValueError(f"invalid XBRL tag {tag!r}")
+    if not TAXONOMY_PATTERN.match(taxonomy):
+        raise ValueError(f"invalid XBRL taxonomy {taxonomy!r}")
+    url = SEC_CONCEPT_URL.format(cik=validate_cik(cik), taxonomy=taxonomy, tag=tag)
+    return fetch_json(session, url, user_agent=user_agent)
+
+
+def fetch_ticker_map(session: requests.Session, *, user_agent: str) -> dict[str, int]:
+    """Ticker (upper case) → CIK from company_tickers.json, an object keyed "0".."N"."""
+    payload = fetch_json(session, SEC_TICKERS_URL, user_agent=user_agent)
+    if payload is None:
+        raise SourceError(SOURCE, "www.sec.gov has no company_tickers.json (HTTP 404)")
+    try:
+        return {str(row["ticker"]).upper(): int(row["cik_str"]) for row in payload.values()}
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise SourceError(
+            SOURCE, f"company_tickers.json has an unexpected shape ({exc!r})"
+        ) from exc
+
+
+def fetch_json(session: requests.Session, url: str, *, user_agent: str) -> dict | None:
+    """The SEC's one network seam: declared User-Agent, 403 = blocked, 404 = absent (None)."""
+    headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
+    response = http.get(
+        session,
+        url,
+        source=SOURCE,
+        limiter=LIMITER,
+        headers=headers,
+        expect=(200, 403, 404),
+    )
+    if response.status_code == 403:
+        # No retry loop: retrying while blocked extends the block.
+        raise RateLimited(
+            SOURCE,
+            "the SEC blocked the request (too many requests or an undeclared User-Agent); "
+            "wait about 10 minutes before trying again",
+            BLOCK_BACKOFF_SECONDS,
+        )
+    if response.status_code == 404:
+        return None
+    server = urlsplit(url).hostname or url
+    http.reject_html(response.text, source=SOURCE, server=server, expected="JSON")
+    try:
+        payload = response.json()
+    except ValueError as exc:
+        raise SourceError(SOURCE, f"unreadable JSON from {url}") from exc
+    if not isinstance(payload, dict):
+        raise SourceError(SOURCE, f"expected a JSON object from {url}")
+    return payload
+
+
+def parse_facts(payload: Mapping[str, Any], tags: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per fact from a companyconcept or companyfacts payload; values stay whole USD."""
+    wanted = set(tags) if tags is not None else None
+    rows = [
+        {"taxonomy": taxonomy, "tag": tag, "unit": unit, **fact}
+        for taxonomy, tag, units in iter_concepts(payload)
+        if wanted is None or tag in wanted
+        for unit, facts in units.items()
+        for fact in facts
+    ]
+    frame = pd.DataFrame(rows).reindex(columns=FACT_COLUMNS)
+    for column in ("start", "end", "filed"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[us]")
+    frame["val"] = frame["val"].astype("float64")
+    frame["fy"] = frame["fy"].astype("Int64")
+    for column in ("taxonomy", "tag", "unit", "accn", "fp", "form", "frame"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame.sort_values(["tag", "end", "filed"], kind="stable", ignore_index=True)
+
+
+def iter_concepts(payload: Mapping[str, Any]) -> Iterable[tuple[str, str, dict]]:
+    """(taxonomy, tag, units) for both shapes: a companyfacts "facts" tree or one concept."""
+    if "facts" in payload:
+        for taxonomy, concepts in payload["facts"].items():
+            for tag, concept in concepts.items():
+                yield taxonomy, tag, concept.get("units", {})
+    elif "units" in payload:
+        yield payload["taxonomy"], payload["tag"], payload["units"]
+    else:
+        raise SourceError(SOURCE, "payload is neither companyfacts nor companyconcept")

@@ -1,0 +1,276 @@
+"""FRED adapter: request checks, both CSV headers, missing values, keyed path via a fake Fred."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import urllib.error
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+from fakes import FakeSession, make_response
+
+from liquidity.errors import RateLimited, SourceError, SourceUnavailable
+from liquidity.sources import fred, http
+
+# Verbatim excerpts from SOURCES.md §3.1 (2026 header, empty missing field) ...
+WALCL_CSV = "observation_date,WALCL\n2023-12-27,7712781\n2024-01-03,7681024\n2024-01-10,7686710\n"
+RRP_CSV = (
+    "observation_date,RRPONTSYD\n"
+    "2023-12-29,1018.483\n2024-01-01,\n2024-01-02,704.864\n2024-01-03,719.897\n"
+)
+# ... and the pre-2024 header with the historical '.' marker.
+DGS10_OLD_CSV = "DATE,DGS10\n2023-12-29,3.88\n2024-01-01,.\n2024-01-02,3.95\n"
+
+
+MODULE_LIMITER = fred.LIMITER  # captured before the fixture below swaps it out
+
+
+@pytest.fixture(autouse=True)
+def recorded_limiter(monkeypatch):
+    """Replace the shared 2/s limiter with one that records instead of sleeping."""
+    sleeps: list[float] = []
+    monkeypatch.setattr(
+        fred, "LIMITER", http.RateLimiter(2, clock=lambda: 0.0, sleep=sleeps.append)
+    )
+    return sleeps
+
+
+class FakeFred:
+    """Stands in for fredapi.Fred: canned answers, recorded calls, optional exception."""
+
+    def __init__(self, series=None, info=None, error=None):
+        self.series = series
+        self.info = info
+        self.error = error
+        self.calls: list[tuple] = []
+
+    def get_series(self, series_id, observation_start=None, **kwargs):
+        self.calls.append(("get_series", series_id, observation_start))
+        if self.error:
+            raise self.error
+        return self.series
+
+    def get_series_info(self, series_id):
+        self.calls.append(("get_series_info", series_id))
+        if self.error:
+            raise self.error
+        return self.info
+
+
+# --- validate_request ------------------------------------------------------------------------
+
+
+def test_validate_request_uppercases_the_id():
+    request = fred.validate_request(" walcl ", datetime.date(2020, 1, 1))
+    assert request == fred.FredRequest("WALCL", datetime.date(2020, 1, 1))
+
+
+@pytest.mark.parametrize("series_id", ["", "WAL-CL", "WALCL&id=M2SL", "A" * 41, "../x"])
+def test_validate_request_rejects_bad_ids(series_id):
+    with pytest.raises(ValueError, match="invalid FRED series id"):
+        fred.validate_request(series_id)
+
+
+def test_validate_request_rejects_a_future_start():
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    with pytest.raises(ValueError, match="future"):
+        fred.validate_request("WALCL", tomorrow)
+
+
+# --- parse_csv -------------------------------------------------------------------------------
+
+
+def test_parse_csv_reads_the_2026_header():
+    frame = fred.parse_csv(WALCL_CSV, "WALCL")
+    assert list(frame.columns) == ["value"]
+    assert frame.index.name == "date"
+    assert frame["value"].dtype == "float64"
+    assert frame.index.dtype.kind == "M" and frame.index.tz is None
+    assert frame["value"].tolist() == [7712781.0, 7681024.0, 7686710.0]
+    assert frame.index[1] == pd.Timestamp("2024-01-03")
+
+
+def test_parse_csv_reads_the_old_date_header_and_dot_as_missing():
+    frame = fred.parse_csv(DGS10_OLD_CSV, "DGS10")
+    assert len(frame) == 3  # the missing day stays as a row
+    assert frame.loc["2023-12-29", "value"] == 3.88
+    assert math.isnan(frame.loc["2024-01-01", "value"])
+    assert frame.loc["2024-01-02", "value"] == 3.95
+
+
+def test_parse_csv_keeps_empty_fields_as_nan_rows():
+    frame = fred.parse_csv(RRP_CSV, "RRPONTSYD")
+    assert frame.index.strftime("%Y-%m-%d").tolist() == [
+        "2023-12-29",
+        "2024-01-01",
+        "2024-01-02",
+        "2024-01-03",
+    ]
+    assert frame["value"].isna().tolist() == [False, True, False, False]
+    assert frame["value"].sum() == pytest.approx(1018.483 + 704.864 + 719.897)
+
+
+def test_parse_csv_sorts_ascending():
+    text = "observation_date,WALCL\n2024-01-10,3\n2023-12-27,1\n2024-01-03,2\n"
+    assert fred.parse_csv(text, "WALCL")["value"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_parse_csv_rejects_duplicate_dates():
+    text = "observation_date,WALCL\n2024-01-03,1\n2024-01-03,2\n"
+    with pytest.raises(SourceError, match="duplicate observation dates, first 2024-01-03"):
+        fred.parse_csv(text, "WALCL")
+
+
+@pytest.mark.parametrize("text", ["", "  \n", "observation_date,WALCL\n", "DATE,WALCL"])
+def test_parse_csv_returns_an_empty_frame_for_empty_or_header_only_bodies(text):
+    frame = fred.parse_csv(text, "WALCL")
+    assert frame.empty
+    assert list(frame.columns) == ["value"]
+    assert frame.index.name == "date" and frame.index.dtype.kind == "M"
+
+
+def test_parse_csv_rejects_an_html_page():
+    page = "<!DOCTYPE html>\n<html><head><title>Access Denied</title></head></html>"
+    with pytest.raises(SourceError, match="HTML page instead of CSV"):
+        fred.parse_csv(page, "WALCL")
+
+
+def test_parse_csv_rejects_a_multi_series_answer():
+    with pytest.raises(SourceError, match="expected 2 CSV columns"):
+        fred.parse_csv("DATE,WALCL,M2SL\n2024-01-03,1,2\n", "WALCL")
+
+
+def test_parse_csv_rejects_unreadable_dates():
+    with pytest.raises(SourceError, match="unreadable observation date"):
+        fred.parse_csv("DATE,WALCL\nlast week,1\n", "WALCL")
+
+
+# --- fetch_csv / fetch_series (keyless) ------------------------------------------------------
+
+
+def test_fetch_csv_asks_for_one_id_from_the_start_date():
+    session = FakeSession(make_response(200, WALCL_CSV))
+    text = fred.fetch_csv(session, fred.FredRequest("WALCL", datetime.date(2023, 12, 27)))
+    assert text == WALCL_CSV
+    [call] = session.calls
+    assert call["url"] == fred.FRED_CSV_URL
+    assert call["params"] == {"id": "WALCL", "cosd": "2023-12-27"}
+
+
+def test_fetch_csv_without_start_sends_no_cosd():
+    session = FakeSession(make_response(200, WALCL_CSV))
+    fred.fetch_csv(session, fred.FredRequest("WALCL", None))
+    assert session.calls[0]["params"] == {"id": "WALCL"}
+
+
+def test_fetch_series_keyless_path_returns_the_shaped_frame():
+    session = FakeSession(make_response(200, RRP_CSV))
+    frame = fred.fetch_series("rrpontsyd", session=session)
+    assert session.calls[0]["params"] == {"id": "RRPONTSYD"}
+    assert frame["value"].iloc[0] == 1018.483
+    assert len(frame) == 4
+
+
+def test_fetch_series_surfaces_rate_limiting():
+    session = FakeSession(make_response(429, headers={"Retry-After": "20"}))
+    with pytest.raises(RateLimited) as caught:
+        fred.fetch_series("WALCL", session=session)
+    assert caught.value.retry_after == 20.0
+
+
+def test_fetch_series_without_key_or_session_says_what_is_missing():
+    with pytest.raises(ValueError, match="needs a session"):
+        fred.fetch_series("WALCL")
+
+
+def test_fetch_series_validates_before_any_request():
+    session = FakeSession()
+    with pytest.raises(ValueError):
+        fred.fetch_series("not an id", session=session)
+    assert session.calls == []
+
+
+# --- keyed path ------------------------------------------------------------------------------
+
+
+def test_fetch_series_keyed_path_uses_fredapi_and_the_same_shape():
+    series = pd.Series(
+        [7681024.0, float("nan"), 7712781.0],
+        index=[
+            datetime.datetime(2024, 1, 3),
+            datetime.datetime(2024, 1, 10),
+            datetime.datetime(2023, 12, 27),
+        ],
+    )
+    client = FakeFred(series=series)
+    built_with: list[str] = []
+
+    def factory(api_key):
+        built_with.append(api_key)
+        return client
+
+    session = FakeSession()  # must stay untouched on the keyed path
+    frame = fred.fetch_series(
+        "walcl", datetime.date(2023, 12, 1), session=session, api_key="KEY", fred_factory=factory
+    )
+    assert built_with == ["KEY"]
+    assert client.calls == [("get_series", "WALCL", datetime.date(2023, 12, 1))]
+    assert session.calls == []
+    assert frame["value"].tolist()[0] == 7712781.0  # sorted ascending
+    assert frame["value"].isna().tolist() == [False, False, True]
+    csv_frame = fred.parse_csv(WALCL_CSV, "WALCL")
+    assert list(frame.columns) == list(csv_frame.columns)
+    assert frame.index.name == csv_frame.index.name
+    assert frame.index.dtype == csv_frame.index.dtype
+
+
+def test_keyed_and_keyless_paths_share_the_limiter(recorded_limiter):
+    fred.fetch_series("WALCL", session=FakeSession(make_response(200, WALCL_CSV)))
+    client = FakeFred(series=pd.Series([1.0], index=[datetime.datetime(2024, 1, 3)]))
+    fred.fetch_series("WALCL", api_key="KEY", fred_factory=lambda api_key: client)
+    assert recorded_limiter == [0.5]
+
+
+def test_module_limiter_allows_two_requests_per_second():
+    assert MODULE_LIMITER.per_second == 2
+
+
+@pytest.mark.parametrize(
+    ("error", "expected", "message"),
+    [
+        (ValueError("Bad Request.  The series does not exist."), SourceError, "does not exist"),
+        (ValueError("Too Many Requests.  Exceeded Rate Limit"), RateLimited, "Exceeded Rate Limit"),
+        (
+            urllib.error.URLError("[Errno -3] Temporary failure in name resolution"),
+            SourceUnavailable,
+            "offline",
+        ),
+        (TimeoutError("timed out"), SourceUnavailable, "could not reach api.stlouisfed.org"),
+        (ET.ParseError("syntax error"), SourceError, "unreadable error page"),
+    ],
+)
+def test_fetch_api_maps_fredapi_errors(error, expected, message):
+    client = FakeFred(error=error)
+    with pytest.raises(expected, match=message) as caught:
+        fred.fetch_api(client, fred.FredRequest("WALCL", None))
+    assert type(caught.value) is expected
+
+
+def test_fetch_api_with_no_observations_gives_an_empty_frame():
+    frame = fred.fetch_api(FakeFred(series=pd.Series({})), fred.FredRequest("WALCL", None))
+    assert frame.empty and list(frame.columns) == ["value"]
+
+
+def test_api_units_reads_the_units_field():
+    info = pd.Series({"title": "Assets: Total Assets", "units": "Millions of U.S. Dollars"})
+    client = FakeFred(info=info)
+    assert fred.api_units(client, "walcl") == "Millions of U.S. Dollars"
+    assert client.calls == [("get_series_info", "WALCL")]
+
+
+def test_api_units_maps_errors_too():
+    client = FakeFred(error=urllib.error.URLError("refused"))
+    with pytest.raises(SourceUnavailable):
+        fred.api_units(client, "WALCL")

@@ -1,0 +1,373 @@
+"""SEC adapter: User-Agent rules, the request seam (403/404/HTML), and fact flattening."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from fakes import FakeSession, make_response
+
+from liquidity.errors import NotConfigured, RateLimited, SourceError
+from liquidity.sources import http, sec
+
+UA = "Jane Doe jane@example.com"
+REVENUE = "RevenueFromContractWithCustomerExcludingAssessedTax"
+
+# The companyconcept excerpt from SOURCES.md §1.3 (Apple revenue), verbatim.
+CONCEPT = {
+    "cik": 320193,
+    "taxonomy": "us-gaap",
+    "tag": REVENUE,
+    "label": "Revenue from Contract with Customer, Excluding Assessed Tax",
+    "entityName": "Apple Inc.",
+    "units": {
+        "USD": [
+            {
+                "start": "2023-10-01",
+                "end": "2024-09-28",
+                "val": 391035000000,
+                "accn": "0000320193-24-000123",
+                "fy": 2024,
+                "fp": "FY",
+                "form": "10-K",
+                "filed": "2024-11-01",
+            },  # noqa: E501
+            {
+                "start": "2023-10-01",
+                "end": "2024-09-28",
+                "val": 391035000000,
+                "accn": "0000320193-25-000079",
+                "fy": 2025,
+                "fp": "FY",
+                "form": "10-K",
+                "filed": "2025-10-31",
+                "frame": "CY2024",
+            },  # noqa: E501
+            {
+                "start": "2024-09-29",
+                "end": "2025-03-29",
+                "val": 219659000000,
+                "accn": "0000320193-25-000057",
+                "fy": 2025,
+                "fp": "Q2",
+                "form": "10-Q",
+                "filed": "2025-05-02",
+            },  # noqa: E501
+            {
+                "start": "2024-12-29",
+                "end": "2025-03-29",
+                "val": 95359000000,
+                "accn": "0000320193-26-000013",
+                "fy": 2026,
+                "fp": "Q2",
+                "form": "10-Q",
+                "filed": "2026-05-01",
+                "frame": "CY2025Q1",
+            },  # noqa: E501
+            {
+                "start": "2024-09-29",
+                "end": "2025-09-27",
+                "val": 416161000000,
+                "accn": "0000320193-25-000079",
+                "fy": 2025,
+                "fp": "FY",
+                "form": "10-K",
+                "filed": "2025-10-31",
+                "frame": "CY2025",
+            },  # noqa: E501
+        ]
+    },
+}
+
+# A companyfacts payload in the documented nesting, with an instant (balance-sheet) fact.
+FACTS = {
+    "cik": 789019,
+    "entityName": "MICROSOFT CORPORATION",
+    "facts": {
+        "dei": {
+            "EntityCommonStockSharesOutstanding": {
+                "label": "Entity Common Stock, Shares Outstanding",
+                "description": "...",
+                "units": {
+                    "shares": [
+                        {
+                            "end": "2025-07-24",
+                            "val": 7433000000,
+                            "accn": "0000950170-25-100235",
+                            "fy": 2025,
+                            "fp": "FY",
+                            "form": "10-K",
+                            "filed": "2025-07-30",
+                        }  # noqa: E501
+                    ]
+                },
+            }
+        },
+        "us-gaap": {
+            "PaymentsToAcquirePropertyPlantAndEquipment": {
+                "label": "Payments to Acquire Property, Plant, and Equipment",
+                "description": "...",
+                "units": {
+                    "USD": [
+                        {
+                            "start": "2024-07-01",
+                            "end": "2025-06-30",
+                            "val": 64551000000,
+                            "accn": "0000950170-25-100235",
+                            "fy": 2025,
+                            "fp": "FY",
+                            "form": "10-K",
+                            "filed": "2025-07-30",
+                            "frame": "CY2024",
+                        },  # noqa: E501
+                        {
+                            "start": "2023-07-01",
+                            "end": "2024-06-30",
+                            "val": 44477000000,
+                            "accn": "0000950170-24-087843",
+                            "fy": 2024,
+                            "fp": "FY",
+                            "form": "10-K",
+                            "filed": "2024-07-30",
+                            "frame": "CY2023",
+                        },  # noqa: E501
+                    ]
+                },
+            },
+            "Assets": {
+                "label": "Assets",
+                "description": "...",
+                "units": {
+                    "USD": [
+                        {
+                            "end": "2025-06-30",
+                            "val": 619003000000,
+                            "accn": "0000950170-25-100235",
+                            "fy": 2025,
+                            "fp": "FY",
+                            "form": "10-K",
+                            "filed": "2025-07-30",
+                            "frame": "CY2025Q2I",
+                        }  # noqa: E501
+                    ]
+                },
+            },
+        },
+    },
+}
+
+
+MODULE_LIMITER = sec.LIMITER  # captured before the fixture below swaps it out
+
+
+@pytest.fixture(autouse=True)
+def instant_limiter(monkeypatch):
+    monkeypatch.setattr(sec, "LIMITER", http.RateLimiter(1000, sleep=lambda seconds: None))
+
+
+# --- user_agent ------------------------------------------------------------------------------
+
+
+def test_user_agent_reads_the_environment():
+    assert sec.user_agent({"SEC_USER_AGENT": f"  {UA} "}) == UA
+
+
+@pytest.mark.parametrize("environ", [{}, {"SEC_USER_AGENT": ""}, {"SEC_USER_AGENT": "   "}])
+def test_missing_user_agent_is_not_configured(environ):
+    with pytest.raises(NotConfigured) as caught:
+        sec.user_agent(environ)
+    message = str(caught.value)
+    assert "SEC_USER_AGENT is not set" in message
+    assert "SEC_USER_AGENT='Jane Doe jane@example.com'" in message
+    assert ".streamlit/secrets.toml" in message
+
+
+def test_user_agent_without_an_email_is_rejected():
+    with pytest.raises(NotConfigured, match="no e-mail address"):
+        sec.user_agent({"SEC_USER_AGENT": "Mozilla/5.0"})
+
+
+# --- requests --------------------------------------------------------------------------------
+
+
+def test_companyconcept_url_and_declared_headers():
+    session = FakeSession(make_response(200, CONCEPT))
+    payload = sec.fetch_companyconcept(session, 320193, REVENUE, user_agent=UA)
+    assert payload == CONCEPT
+    [call] = session.calls
+    assert call["url"] == (
+        "https://data.sec.gov/api/xbrl/companyconcept/CIK0000320193/us-gaap/"
+        "RevenueFromContractWithCustomerExcludingAssessedTax.json"
+    )
+    assert call["headers"] == {"User-Agent": UA, "Accept-Encoding": "gzip, deflate"}
+
+
+def test_companyconcept_404_means_the_tag_was_never_used():
+    session = FakeSession(make_response(404, "<Error>NoSuchKey</Error>"))
+    assert (
+        sec.fetch_companyconcept(
+            session, 789019, "PaymentsToAcquireProductiveAssets", user_agent=UA
+        )
+        is None
+    )
+
+
+def test_companyfacts_url_is_zero_padded():
+    session = FakeSession(make_response(200, FACTS))
+    assert sec.fetch_companyfacts(session, 789019, user_agent=UA) == FACTS
+    assert (
+        session.calls[0]["url"] == "https://data.sec.gov/api/xbrl/companyfacts/CIK0000789019.json"
+    )
+
+
+def test_companyfacts_404_is_an_error():
+    with pytest.raises(SourceError, match="no XBRL company facts for CIK 1"):
+        sec.fetch_companyfacts(FakeSession(make_response(404)), 1, user_agent=UA)
+
+
+def test_403_is_a_block_with_a_ten_minute_backoff_and_no_retry():
+    session = FakeSession(make_response(403, "<html>Request Rate Threshold Exceeded</html>"))
+    with pytest.raises(RateLimited) as caught:
+        sec.fetch_companyconcept(session, 789019, "Assets", user_agent=UA)
+    assert "blocked" in str(caught.value) and "User-Agent" in str(caught.value)
+    assert caught.value.retry_after == 600
+    assert isinstance(caught.value, SourceError)
+    assert len(session.calls) == 1
+
+
+def test_an_html_page_with_status_200_is_an_error():
+    session = FakeSession(
+        make_response(200, "<!DOCTYPE html><html>Undeclared Automated Tool</html>")
+    )
+    with pytest.raises(
+        SourceError, match="data.sec.gov answered with an HTML page instead of JSON"
+    ):
+        sec.fetch_companyfacts(session, 789019, user_agent=UA)
+
+
+def test_unreadable_json_is_an_error():
+    with pytest.raises(SourceError, match="unreadable JSON"):
+        sec.fetch_companyfacts(FakeSession(make_response(200, '{"cik": 7')), 789019, user_agent=UA)
+
+
+def test_server_errors_surface_as_source_errors():
+    with pytest.raises(SourceError, match="HTTP 500"):
+        sec.fetch_companyfacts(FakeSession(make_response(500)), 789019, user_agent=UA)
+
+
+@pytest.mark.parametrize(
+    ("cik", "tag", "taxonomy"),
+    [
+        (0, "Assets", "us-gaap"),
+        (-5, "Assets", "us-gaap"),
+        (10**10, "Assets", "us-gaap"),
+        ("789019", "Assets", "us-gaap"),
+        (True, "Assets", "us-gaap"),
+        (789019, "Assets/../../x", "us-gaap"),
+        (789019, "", "us-gaap"),
+        (789019, "Assets", "US GAAP"),
+    ],
+)
+def test_bad_requests_are_rejected_before_any_request(cik, tag, taxonomy):
+    session = FakeSession()
+    with pytest.raises(ValueError):
+        sec.fetch_companyconcept(session, cik, tag, user_agent=UA, taxonomy=taxonomy)
+    assert session.calls == []
+
+
+def test_ticker_map_uppercases_tickers_and_keeps_unpadded_ciks():
+    payload = {
+        "0": {"cik_str": 320193, "ticker": "AAPL", "title": "Apple Inc."},
+        "1": {"cik_str": 1045810, "ticker": "NVDA", "title": "NVIDIA CORP"},
+        "2": {"cik_str": 1652044, "ticker": "googl", "title": "Alphabet Inc."},
+    }
+    session = FakeSession(make_response(200, payload, url=sec.SEC_TICKERS_URL))
+    assert sec.fetch_ticker_map(session, user_agent=UA) == {
+        "AAPL": 320193,
+        "NVDA": 1045810,
+        "GOOGL": 1652044,
+    }
+    assert session.calls[0]["url"] == "https://www.sec.gov/files/company_tickers.json"
+
+
+def test_ticker_map_with_an_unexpected_shape_is_an_error():
+    session = FakeSession(make_response(200, {"0": {"ticker": "AAPL"}}))
+    with pytest.raises(SourceError, match="unexpected shape"):
+        sec.fetch_ticker_map(session, user_agent=UA)
+
+
+def test_cik_table_and_rate_match_sources_md():
+    assert sec.CIKS == {
+        "MSFT": 789019,
+        "GOOGL": 1652044,
+        "AMZN": 1018724,
+        "META": 1326801,
+        "ORCL": 1341439,
+    }
+    assert MODULE_LIMITER.per_second == 8  # below the SEC's 10/s ceiling
+
+
+# --- parse_facts -----------------------------------------------------------------------------
+
+
+def test_parse_facts_on_a_concept_payload():
+    frame = sec.parse_facts(CONCEPT)
+    assert list(frame.columns) == sec.FACT_COLUMNS
+    assert len(frame) == 5
+    assert set(frame["tag"]) == {REVENUE}
+    assert set(frame["taxonomy"]) == {"us-gaap"} and set(frame["unit"]) == {"USD"}
+    # Sorted by end, then filed: the FY2024 10-K value and its FY2025 comparative come first.
+    assert frame["accn"].tolist() == [
+        "0000320193-24-000123",
+        "0000320193-25-000079",
+        "0000320193-25-000057",
+        "0000320193-26-000013",
+        "0000320193-25-000079",
+    ]
+    assert frame["val"].tolist()[3] == 95_359_000_000.0  # whole USD, unscaled
+    assert frame["val"].dtype == "float64"
+    assert frame.loc[3, "start"] == pd.Timestamp("2024-12-29")
+    assert frame.loc[3, "end"] == pd.Timestamp("2025-03-29")
+    assert frame.loc[3, "filed"] == pd.Timestamp("2026-05-01")
+    assert frame.loc[3, ["fy", "fp", "form"]].tolist() == [2026, "Q2", "10-Q"]
+    assert frame["frame"].tolist() == [None, "CY2024", None, "CY2025Q1", "CY2025"]
+
+
+def test_parse_facts_on_a_facts_payload_with_an_instant_fact():
+    frame = sec.parse_facts(FACTS)
+    assert frame["tag"].tolist() == [
+        "Assets",
+        "EntityCommonStockSharesOutstanding",
+        "PaymentsToAcquirePropertyPlantAndEquipment",
+        "PaymentsToAcquirePropertyPlantAndEquipment",
+    ]
+    assets = frame.iloc[0]
+    assert assets["start"] is pd.NaT
+    assert assets["end"] == pd.Timestamp("2025-06-30")
+    assert assets["val"] == 619_003_000_000.0
+    assert frame.iloc[1][["taxonomy", "unit"]].tolist() == ["dei", "shares"]
+    capex = frame[frame["tag"] == "PaymentsToAcquirePropertyPlantAndEquipment"]
+    assert capex["val"].tolist() == [44_477_000_000.0, 64_551_000_000.0]  # sorted by end
+
+
+def test_parse_facts_filters_tags():
+    frame = sec.parse_facts(FACTS, tags=["PaymentsToAcquirePropertyPlantAndEquipment"])
+    assert len(frame) == 2
+    assert set(frame["tag"]) == {"PaymentsToAcquirePropertyPlantAndEquipment"}
+
+
+def test_parse_facts_with_no_match_keeps_the_columns():
+    frame = sec.parse_facts(FACTS, tags=["NoSuchTag"])
+    assert frame.empty
+    assert list(frame.columns) == sec.FACT_COLUMNS
+    assert frame["end"].dtype.kind == "M"
+
+
+def test_parse_facts_rejects_an_unknown_payload():
+    with pytest.raises(SourceError, match="neither companyfacts nor companyconcept"):
+        sec.parse_facts({"cik": 1, "filings": {}})
+
+
+def test_parse_facts_durations_can_be_computed():
+    frame = sec.parse_facts(CONCEPT)
+    days = (frame["end"] - frame["start"]).dt.days + 1
+    assert days.tolist() == [364, 364, 182, 91, 364]
