@@ -4,12 +4,14 @@ Each helper creates a widget with `bind="query-params"` and a stable key (the ke
 parameter name), records its value on the Page for the share box, and returns the value.
 Defaults are fixed arguments, never a session's last choice, so a link means the same to everyone.
 Streamlit itself drops URL values a widget rejects; `Page.finish` tells the user it did.
+Bound widgets take no `format_func`: Streamlit writes the formatted label into the URL, so
+relabelling an option would silently break every link shared before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -53,17 +55,17 @@ def choice(
     label: str,
     options: Sequence[str],
     default: str,
-    format_func: Callable[[str], str] = str,
+    help: str | None = None,
     sidebar: bool = True,
 ) -> str:
-    """One of `options` (a selectbox); the URL carries the option itself, not its label."""
+    """One of `options` (a selectbox)."""
     where = st.sidebar if sidebar else st
     value = where.selectbox(
         label,
         list(options),
         index=list(options).index(default),
         key=key,
-        format_func=format_func,
+        help=help,
         bind="query-params",
     )
     page.bind(key, [value])
@@ -77,7 +79,7 @@ def choices(
     label: str,
     options: Sequence[str],
     default: Sequence[str],
-    format_func: Callable[[str], str] = str,
+    help: str | None = None,
 ) -> list[str]:
     """A subset of `options` (a multiselect), in the order the user picked them."""
     value = st.sidebar.multiselect(
@@ -85,7 +87,7 @@ def choices(
         list(options),
         default=list(default),
         key=key,
-        format_func=format_func,
+        help=help,
         bind="query-params",
     )
     page.bind(key, list(value) or [""])  # "key=" keeps an empty selection empty in a link

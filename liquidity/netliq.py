@@ -43,7 +43,7 @@ def net_liquidity(walcl_m: pd.Series, tga_m: pd.Series, rrp_b: pd.Series) -> pd.
     observed. Raises LiquidityError when a value since 2008 falls outside a plausible range.
     """
     walcl = walcl_m.dropna()
-    wednesdays = pd.DatetimeIndex(walcl.index[walcl.index.dayofweek == 2], name="date")
+    wednesdays = pd.DatetimeIndex(walcl.index[walcl.index.day_of_week == 2], name="date")
     frame = pd.DataFrame(
         {
             "walcl_b": units.convert(walcl.reindex(wednesdays), "USD_M", "USD_B"),

@@ -35,7 +35,7 @@ with page.guard():
         label="Dataset kinds",
         options=catalog.KINDS,
         default=catalog.KINDS,
-        format_func=KIND_LABELS.get,
+        help=" · ".join(f"**{k}**: {v}" for k, v in KIND_LABELS.items()),
     )
     rows, mode = loaders.statuses(loaders.version())
     shown = [r for r in rows if r.dataset.kind in kinds]
@@ -106,7 +106,7 @@ with page.guard():
             options=available,
             default=default,
             sidebar=False,
-            format_func=lambda k: f"{k} · {catalog.get(k).label}",
+            help="Catalog key: kind/name (FRED id, ticker or company)",
         )
         start, end = filters.date_range(
             page,

@@ -1,0 +1,70 @@
+import pandas as pd
+import pytest
+
+from liquidity import catalog, units
+from liquidity.errors import LiquidityError, UnknownDataset
+
+
+def test_keys_are_unique_and_match_kind_and_name():
+    keys = [d.key for d in catalog.CATALOG]
+    assert len(keys) == len(set(keys))
+    for d in catalog.CATALOG:
+        assert d.key == f"{d.kind}/{d.name}"
+        assert d.kind in catalog.KINDS
+        assert d.native_unit in units.LABELS and d.display_unit in units.LABELS
+        lo, hi = d.bounds
+        assert lo < hi
+        if d.latest_bounds:
+            assert lo <= d.latest_bounds[0] < d.latest_bounds[1] <= hi
+
+
+def test_catalog_covers_the_data_pack_layout():
+    fred = {d.name for d in catalog.of_kind(catalog.FRED)}
+    assert {
+        "WALCL",
+        "WDTGAL",
+        "WTREGEN",
+        "RRPONTSYD",
+        "WRESBAL",
+        "DGS10",
+        "DFII10",
+        "BAMLH0A0HYM2",
+        "SOFR",
+        "IORB",
+        "M2SL",
+    } <= fred
+    tickers = {d.name for d in catalog.of_kind(catalog.PRICES)}
+    assert {"MU", "SNDK", "000660.KS", "005930.KS", "BTC-USD", "^GSPC", "IGV"} <= tickers
+    assert {d.name for d in catalog.of_kind(catalog.CAPEX)} == set(catalog.HYPERSCALERS)
+
+
+def test_lookups_are_case_insensitive_and_unknown_ids_say_what_exists():
+    assert catalog.fred("walcl").key == "fred/WALCL"
+    assert catalog.price("btc-usd").key == "prices/BTC-USD"
+    with pytest.raises(UnknownDataset, match="known: WALCL"):
+        catalog.fred("NOPE")
+    with pytest.raises(UnknownDataset, match="catalogued tickers"):
+        catalog.price("ZZZZ")
+    with pytest.raises(UnknownDataset):
+        catalog.get("fred/NOPE")
+
+
+def test_walcl_bounds_reject_a_billions_slip():
+    walcl = catalog.fred("WALCL")
+    lo, hi = walcl.bounds
+    assert lo <= 6_730_912 <= hi  # $ millions, as FRED publishes it
+    assert not lo <= 6_730.912  # the same value read as $ billions
+
+
+def test_convert_scales_dollars():
+    s = pd.Series([6_730_912.0])
+    assert units.convert(s, "USD_M", "USD_B").iloc[0] == pytest.approx(6_730.912)
+    assert units.convert(s, "USD_M", "USD_T").iloc[0] == pytest.approx(6.730912)
+    assert units.convert(0.702, "USD_B", "USD_M") == pytest.approx(702.0)
+    assert units.convert(5.0, "USD_B", "USD_B") == 5.0
+
+
+def test_convert_refuses_non_dollar_units():
+    with pytest.raises(LiquidityError, match="only dollar amounts scale"):
+        units.convert(4.5, "PCT", "USD_B")
+    assert units.label("USD_B") == "$ billions"

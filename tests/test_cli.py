@@ -1,0 +1,132 @@
+import subprocess
+import sys
+
+import pytest
+
+from liquidity.cli import main
+from liquidity.library import Library
+from liquidity.pack import DataPack
+from liquidity.store import Store
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def library(fixture_pack, tmp_path):
+    return Library(Store(tmp_path / "home"), DataPack(fixture_pack))
+
+
+def run(capsys, library, *argv):
+    try:
+        code = main(list(argv), library=library)
+    except SystemExit as exc:  # argparse rejects before main's body runs
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_series_in_billions(capsys, library):
+    code, out, _ = run(
+        capsys,
+        library,
+        "series",
+        "WALCL",
+        "--start",
+        "2025-01-08",
+        "--end",
+        "2025-01-22",
+        "--unit",
+        "B",
+    )
+    assert code == 0
+    assert out.splitlines() == [
+        "date,value",
+        "2025-01-08,6810",
+        "2025-01-15,6820",
+        "2025-01-22,6830",
+    ]
+
+
+def test_series_in_native_units_drops_missing_days(capsys, library):
+    code, out, _ = run(capsys, library, "series", "dgs10")
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "2025-01-06,4.5",
+        "2025-01-07,4.55",
+        "2025-02-04,4.62",
+        "2025-02-05,4.6",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["series", "NOPE"], "unknown FRED series 'NOPE'"),
+        (["series", "WALCL", "--start", "2025-02-30"], "malformed start date"),
+        (["series", "WALCL", "--start", "2025-02-01", "--end", "2025-01-01"], "before start"),
+        (["series", "DGS10", "--unit", "B"], "dollar series only"),
+        (["series", "WALCL", "--start", "2030-01-01"], "no WALCL observations"),
+        (["prices", "MU", "ZZZZ"], "unknown ticker 'ZZZZ'"),
+        (["prices", "MU", "--field", "bid"], "invalid choice"),
+        (["refresh", "--only", "fred,bloomberg"], "unknown source 'bloomberg'"),
+        (["series", "M2SL"], "not in the data pack"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(capsys, library, argv, message):
+    code, out, err = run(capsys, library, *argv)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_prices_and_returns(capsys, library):
+    code, out, _ = run(
+        capsys, library, "prices", "MU", "BTC-USD", "--start", "2025-01-08", "--end", "2025-01-09"
+    )
+    assert code == 0
+    assert out.splitlines() == ["date,MU,BTC-USD", "2025-01-08,100,100000", "2025-01-09,101,99000"]
+    code, out, _ = run(capsys, library, "prices", "MU", "--field", "close", "--returns")
+    # 101 -> 102 -> 91: +0.990099 %, then -10.784314 %
+    assert out.splitlines() == ["date,MU", "2025-01-09,0.990099", "2025-02-05,-10.784314"]
+
+
+def test_status_lists_every_dataset(capsys, library):
+    code, out, _ = run(capsys, library, "status", "--csv")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "id,source,unit,first,last,rows,retrieved_at,stale,note"
+    walcl = next(line for line in lines if line.startswith("fred/WALCL,"))
+    assert walcl.startswith("fred/WALCL,pack,USD_M,2025-01-01,2025-02-05,6,")
+    assert any(line.startswith("fred/M2SL,-,") for line in lines)
+
+
+def test_import_and_export_pack(capsys, fixture_pack, tmp_path):
+    library = Library(Store(tmp_path / "home"))
+    code, out, _ = run(capsys, library, "import-pack", str(fixture_pack))
+    assert code == 0 and out.startswith("imported 10 datasets")
+    code, out, _ = run(capsys, library, "export-pack", str(tmp_path / "out"))
+    assert code == 0 and (tmp_path / "out" / "prices" / "MU.csv").exists()
+    code, _, err = run(capsys, library, "import-pack", str(tmp_path / "missing"))
+    assert code == 2 and "no data pack at" in err
+
+
+def test_refresh_offline_reports_and_exits_1(capsys, tmp_path, monkeypatch):
+    from liquidity.sources import fred, http
+
+    monkeypatch.setattr(fred, "LIMITER", http.RateLimiter(1e9))
+    library = Library(Store(tmp_path / "home"))
+    code, out, err = run(capsys, library, "refresh", "--only", "fred")
+    assert code == 1
+    assert "could not reach fred.stlouisfed.org" in out
+    assert "kept their last good data" in err
+
+
+def test_module_entry_point_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "liquidity", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    for command in ("status", "refresh", "series", "prices", "import-pack", "export-pack"):
+        assert command in result.stdout

@@ -1,0 +1,63 @@
+import pandas as pd
+import pytest
+
+from liquidity.changes import change_over
+from liquidity.errors import LiquidityError
+from liquidity.library import Library
+from liquidity.netliq import latest_on_or_before, load_net_liquidity, net_liquidity
+from liquidity.pack import DataPack
+
+
+def s(pairs):
+    return pd.Series(dict((pd.Timestamp(d), v) for d, v in pairs), dtype="float64")
+
+
+def test_rrp_takes_the_last_print_at_most_seven_days_old():
+    rrp = s([("2025-01-03", 10.0), ("2025-01-10", 20.0), ("2025-01-13", float("nan"))])
+    weds = pd.DatetimeIndex(["2025-01-01", "2025-01-08", "2025-01-15", "2025-01-22"])
+    got = latest_on_or_before(rrp, weds, pd.Timedelta(days=7))
+    # 01-01: nothing yet; 01-08: 01-03 (5 days); 01-15: 01-10 (5 days); 01-22: 12 days -> none
+    assert got.isna().tolist() == [True, False, False, True]
+    assert got.iloc[1:3].tolist() == [10.0, 20.0]
+
+
+def test_fixture_pack_net_liquidity_worked_by_hand(fixture_pack, tmp_path):
+    frame = load_net_liquidity(library=Library(None, DataPack(fixture_pack)))
+    net = frame["net_liquidity_b"]
+    assert net["2025-01-01"] == pytest.approx(6800 - 800 - 150.0)  # RRP from 2024-12-31
+    assert net["2025-01-08"] == pytest.approx(6810 - 810 - 130.5)
+    assert pd.isna(net["2025-01-15"])  # WDTGAL has no print that Wednesday: no fill
+    assert pd.isna(net["2025-01-22"])  # last RRP (01-10) is 12 days old
+    assert net["2025-02-05"] == pytest.approx(6850 - 770 - 100.0)
+    assert frame.loc["2025-02-05", "rrp_b"] == 100.0  # 02-04 is empty, 02-03 is used
+
+
+def test_components_are_in_billions_and_sum():
+    walcl = s([("2026-08-26", 6_730_912.0)])
+    tga = s([("2026-08-26", 959_435.0)])
+    rrp = s([("2026-08-26", 0.702)])
+    row = net_liquidity(walcl, tga, rrp).iloc[0]
+    assert row["walcl_b"] - row["tga_b"] - row["rrp_b"] == pytest.approx(row["net_liquidity_b"])
+    assert row["net_liquidity_b"] == pytest.approx(5_770.775)
+
+
+def test_a_unit_slip_fails_loudly():
+    walcl = s([("2026-08-26", 6_730_912.0)])
+    rrp = s([("2026-08-26", 0.702)])
+    with pytest.raises(LiquidityError, match="wrong unit"):
+        net_liquidity(walcl, s([("2026-08-26", 959.435)]) * 1e6, rrp)  # TGA in dollars
+    with pytest.raises(LiquidityError, match="wrong unit"):
+        net_liquidity(walcl / 1000, s([("2026-08-26", 959_435.0)]), rrp)  # WALCL in $B
+
+
+def test_change_over_uses_dates_not_rows():
+    daily = s(
+        [("2025-01-06", 4.50), ("2025-01-07", 4.55), ("2025-02-04", 4.62), ("2025-02-05", 4.60)]
+    )
+    change = change_over(daily, 28)  # base: last value on or before 2025-01-08
+    assert change.base_date == pd.Timestamp("2025-01-07")
+    assert change.absolute == pytest.approx(0.05)
+    assert change_over(daily, 28, max_gap_days=0) is None  # no print exactly on 01-08
+    prices = s([("2025-01-08", 100.0), ("2025-02-05", 110.0)])
+    assert change_over(prices, 28).percent == pytest.approx(10.0)
+    assert change_over(pd.Series(dtype="float64"), 28) is None

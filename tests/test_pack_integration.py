@@ -1,0 +1,102 @@
+"""Integration on the real data pack (../shared/data or LIQUIDITY_DATA_PACK; required in CI).
+
+Expected numbers are read straight from the pack's CSV text with the csv module, so they do not
+depend on the parsing code under test.
+"""
+
+import csv
+
+import pandas as pd
+import pytest
+
+from liquidity import catalog
+from liquidity.cli import main
+from liquidity.library import Library
+from liquidity.netliq import load_net_liquidity
+from liquidity.pack import DataPack
+from liquidity.store import Store
+
+pytestmark = pytest.mark.pack
+
+
+def raw(pack, relative):
+    with open(pack / relative, newline="") as fh:
+        return {row["date"]: row for row in csv.DictReader(fh)}
+
+
+@pytest.fixture
+def library(real_pack, tmp_path):
+    return Library(Store(tmp_path / "home"), DataPack(real_pack))
+
+
+def test_every_dataset_in_the_pack_validates(library):
+    statuses = library.status()
+    assert [s.dataset.key for s in statuses if s.error] == []
+    present = {s.dataset.key for s in statuses if s.provenance}
+    missing = {d.key for d in catalog.CATALOG} - present
+    assert missing == {f"sec/{t}" for t in catalog.HYPERSCALERS}  # the pack has no raw XBRL
+    assert library.mode() == "data pack"
+
+
+def test_cli_series_prints_walcl_in_billions(real_pack, library, capsys):
+    code = main(
+        ["series", "WALCL", "--start", "2025-12-01", "--end", "2025-12-31", "--unit", "B"],
+        library=library,
+    )
+    out = capsys.readouterr().out.splitlines()
+    rows = {
+        d: float(r["value"]) / 1000
+        for d, r in raw(real_pack, "fred/WALCL.csv").items()
+        if "2025-12-01" <= d <= "2025-12-31"
+    }
+    assert code == 0 and out[0] == "date,value"
+    got = {line.split(",")[0]: float(line.split(",")[1]) for line in out[1:]}
+    assert got == pytest.approx(rows) and len(got) == 5
+
+
+@pytest.mark.parametrize("wednesday", ["2025-12-17", "2026-03-04", "2026-08-26"])
+def test_net_liquidity_on_known_wednesdays(real_pack, library, wednesday):
+    walcl = float(raw(real_pack, "fred/WALCL.csv")[wednesday]["value"])
+    tga = float(raw(real_pack, "fred/WDTGAL.csv")[wednesday]["value"])
+    rrp_rows = raw(real_pack, "fred/RRPONTSYD.csv")
+    rrp_day = max(d for d, r in rrp_rows.items() if d <= wednesday and r["value"])
+    assert (pd.Timestamp(wednesday) - pd.Timestamp(rrp_day)).days <= 7
+    expected = walcl / 1000 - tga / 1000 - float(rrp_rows[rrp_day]["value"])
+    frame = load_net_liquidity("2025-06-01", library=library)
+    assert frame.loc[wednesday, "net_liquidity_b"] == pytest.approx(expected, abs=1e-9)
+    assert frame.loc["2026-08-26", "net_liquidity_b"] == pytest.approx(5_770.775)
+
+
+def test_daily_returns_on_a_known_date(real_pack, library, capsys):
+    main(
+        ["prices", "ORCL", "NVDA", "--start", "2025-12-17", "--end", "2025-12-17", "--returns"],
+        library=library,
+    )
+    out = capsys.readouterr().out.splitlines()
+    expected = []
+    for ticker in ("ORCL", "NVDA"):
+        rows = raw(real_pack, f"prices/{ticker}.csv")
+        prev = max(d for d in rows if d < "2025-12-17" and rows[d]["adj_close"])
+        expected.append(
+            100 * (float(rows["2025-12-17"]["adj_close"]) / float(rows[prev]["adj_close"]) - 1)
+        )
+    date, orcl, nvda = out[1].split(",")
+    assert date == "2025-12-17"
+    assert [float(orcl), float(nvda)] == pytest.approx(expected, abs=1e-6)
+    assert float(orcl) < -5  # the AI-infrastructure selloff in events.csv
+
+
+def test_import_and_export_reproduce_the_pack(real_pack, tmp_path):
+    library = Library(Store(tmp_path / "home"))
+    imported, rejected = library.import_pack(DataPack(real_pack))
+    assert rejected == {} and len(imported) == 63
+    library.export_pack(tmp_path / "out")
+    original, exported = DataPack(real_pack), DataPack(tmp_path / "out")
+    for key in imported:
+        dataset = catalog.get(key)
+        pd.testing.assert_frame_equal(
+            exported.read(dataset),
+            original.read(dataset),
+            check_index_type=False,
+            check_dtype=False,
+        )

@@ -1,0 +1,123 @@
+import shutil
+
+import pandas as pd
+import pytest
+
+from liquidity import catalog
+from liquidity.errors import DataNotAvailable, LiquidityError, ValidationError
+from liquidity.library import Library
+from liquidity.pack import DataPack, write_pack
+from liquidity.store import Store
+
+LIQ = catalog.get("coinglass/liquidation_aggregated_coin_history_BTC")
+
+
+def test_pack_lists_what_it_holds(fixture_pack):
+    keys = DataPack(fixture_pack).keys()
+    assert {
+        "fred/WALCL",
+        "prices/MU",
+        "capex/MSFT",
+        LIQ.key,
+        "coinglass/liquidation_exchange_list_BTC",
+    } <= set(keys)
+    assert "fred/M2SL" not in keys
+
+
+def test_coinglass_snapshots_merge_and_the_later_capture_wins(fixture_pack):
+    frame = DataPack(fixture_pack).read(LIQ)
+    assert len(frame) == 3  # 00:00 and 04:00 from the first file, 04:00 and 08:00 from the second
+    assert frame.loc["2025-01-01 04:00", "aggregated_long_liquidation_usd"].item() == 2_100_000.0
+    assert str(frame.index.tz) == "UTC"
+
+
+def test_exchange_list_keeps_its_snapshot_date(fixture_pack):
+    frame = DataPack(fixture_pack).read(catalog.get("coinglass/liquidation_exchange_list_BTC"))
+    assert frame["snapshot"].unique().tolist() == [pd.Timestamp("2025-01-02")]
+    assert frame.set_index("exchange").loc["Binance", "longLiquidation_usd"] == 900_000.0
+
+
+def broken_copy(src, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(src, pack)
+    (pack / "fred" / "DGS10.csv").write_text("date,value\n2025-01-02,4.5\n2025-01-02,4.6\n")
+    (pack / "fred" / "WDTGAL.csv").write_text("date,value\n2025-01-01,800\n2025-01-08,810\n")
+    (pack / "prices" / "MU.csv").write_text('date,open\n"2025-01-01,1\n')
+    return pack
+
+
+def test_import_pack_reports_each_broken_file_and_loads_the_rest(fixture_pack, tmp_path):
+    pack = broken_copy(fixture_pack, tmp_path)
+    library = Library(Store(tmp_path / "home"))
+    imported, rejected = library.import_pack(DataPack(pack))
+    assert "duplicated date 2025-01-02" in rejected["fred/DGS10"]
+    assert "wrong unit" in rejected["fred/WDTGAL"]  # values 1000x too small
+    assert "prices/MU" in rejected
+    assert {"fred/WALCL", "fred/RRPONTSYD", "prices/BTC-USD", LIQ.key} <= set(imported)
+    status = {s.dataset.key: s for s in Library(None, DataPack(pack)).status()}
+    assert "duplicated" in status["fred/DGS10"].error and status["fred/WALCL"].error is None
+
+
+def test_import_then_export_round_trips(fixture_pack, tmp_path):
+    library = Library(Store(tmp_path / "home"))
+    library.import_pack(DataPack(fixture_pack))
+    written, skipped = library.export_pack(tmp_path / "out")
+    assert skipped == {}
+    assert (tmp_path / "out" / "fred" / "WALCL.csv") in written
+    assert (tmp_path / "out" / "manifest.json").exists()
+    assert (tmp_path / "out" / "events.csv").exists()
+    original, exported = DataPack(fixture_pack), DataPack(tmp_path / "out")
+    assert set(exported.keys()) == set(original.keys())
+    for key in original.keys():
+        pd.testing.assert_frame_equal(
+            exported.read(catalog.get(key)),
+            original.read(catalog.get(key)),
+            check_index_type=False,
+            check_dtype=False,
+        )
+
+
+def test_export_refuses_a_folder_that_is_not_a_pack(fixture_pack, tmp_path):
+    target = tmp_path / "documents"
+    target.mkdir()
+    (target / "thesis.docx").write_text("precious")
+    with pytest.raises(LiquidityError, match="not a data pack"):
+        write_pack(target, {})
+
+
+def test_later_data_wins_and_the_store_wins_ties(fixture_pack, tmp_path):
+    store = Store(tmp_path / "home")
+    library = Library(store, DataPack(fixture_pack))
+    walcl = catalog.fred("WALCL")
+    assert library.provenance("fred/WALCL").origin == "pack"
+    same = DataPack(fixture_pack).read(walcl)
+    store.write(walcl, same, source="test")
+    assert library.provenance("fred/WALCL").origin == "live"  # tie: the store
+    older = same.iloc[:-1]
+    store.write(walcl, older, source="test")
+    frame, prov = library.load("fred/WALCL")
+    assert prov.origin == "pack" and len(frame) == len(same)  # the pack has a later Wednesday
+
+
+def test_modes_and_missing_data(fixture_pack, tmp_path):
+    empty = Library(Store(tmp_path / "empty"))
+    assert empty.mode() == "empty"
+    with pytest.raises(DataNotAvailable, match="python -m liquidity refresh"):
+        empty.load("fred/WALCL")
+    assert Library(Store(tmp_path / "h"), DataPack(fixture_pack)).mode() == "data pack"
+    missing = Library(Store(tmp_path / "h"), DataPack(tmp_path / "no-such-pack"))
+    assert missing.missing_pack == tmp_path / "no-such-pack" and missing.pack is None
+
+
+def test_staleness_follows_the_dataset_frequency(fixture_pack, tmp_path):
+    library = Library(Store(tmp_path / "h"), DataPack(fixture_pack))
+    walcl = catalog.fred("WALCL")  # weekly: stale after 10 days; last Wednesday 2025-02-05
+    prov = library.provenance("fred/WALCL")
+    assert not prov.stale(walcl, pd.Timestamp("2025-02-14", tz="UTC"))
+    assert prov.stale(walcl, pd.Timestamp("2025-02-16", tz="UTC"))
+
+
+def test_a_broken_pack_file_raises_on_load(fixture_pack, tmp_path):
+    pack = broken_copy(fixture_pack, tmp_path)
+    with pytest.raises(ValidationError, match="fred/DGS10"):
+        Library(None, DataPack(pack)).load("fred/DGS10")

@@ -1,0 +1,249 @@
+"""Refresh against replayed payloads: incremental fetches, failures that keep good data."""
+
+import pandas as pd
+import pytest
+import requests
+
+from liquidity import catalog
+from liquidity.library import Library
+from liquidity.refresh import Seams, refresh
+from liquidity.sources import fred, http, sec, yahoo
+from liquidity.store import Store
+from tests.fakes import make_response
+
+FRED_IDS = [d.name for d in catalog.of_kind(catalog.FRED)]
+# A plausible latest value per native unit, so every series passes its magnitude check.
+LEVEL = {"USD_M": 900_000.0, "USD_B": 20_000.0, "PCT": 4.0, "INDEX": 20.0}
+
+
+def fred_csv(series_id, dates, bump=0.0):
+    dataset = catalog.fred(series_id)
+    level = {
+        "WALCL": 6_700_000.0,
+        "TREAST": 4_000_000.0,
+        "WRESBAL": 3_000_000.0,
+        "RRPONTSYD": 1.0,
+        "SP500": 6_000.0,
+        "NFCI": -0.5,
+    }.get(series_id, LEVEL[dataset.native_unit])
+    rows = "\n".join(f"{d},{level + bump + i}" for i, d in enumerate(dates))
+    return f"observation_date,{series_id}\n{rows}\n"
+
+
+class FredServer:
+    """A fake session answering fredgraph.csv requests per id; records what was asked."""
+
+    def __init__(self, dates, fail=(), offline=False, bump=0.0):
+        self.dates, self.fail, self.offline, self.bump = dates, set(fail), offline, bump
+        self.params = []
+
+    def get(self, url, params=None, **kwargs):
+        self.params.append(dict(params))
+        if self.offline:
+            raise requests.ConnectionError("network is unreachable")
+        if params["id"] in self.fail:
+            return make_response(500, "oops")
+        dates = [d for d in self.dates if "cosd" not in params or d >= params["cosd"]]
+        return make_response(200, fred_csv(params["id"], dates, self.bump))
+
+
+@pytest.fixture(autouse=True)
+def no_throttle(monkeypatch):
+    monkeypatch.setattr(fred, "LIMITER", http.RateLimiter(1e9))
+    monkeypatch.setattr(sec, "LIMITER", http.RateLimiter(1e9))
+
+
+def test_first_refresh_fetches_everything_and_writes_the_store(tmp_path):
+    store = Store(tmp_path)
+    server = FredServer(["2025-01-01", "2025-01-08"])
+    progress = []
+    report = refresh(
+        store,
+        ("fred",),
+        seams=Seams(fred_session=server),
+        progress=lambda done, total, label: progress.append((done, total)),
+    )
+    assert not report.failed
+    assert [p["id"] for p in server.params] == FRED_IDS
+    assert all("cosd" not in p for p in server.params)
+    assert progress[-1] == (len(FRED_IDS), len(FRED_IDS))
+    assert store.read("fred/WALCL")["value"].tolist() == [6_700_000.0, 6_700_001.0]
+    assert report.summary("fred").startswith(f"fred: {len(FRED_IDS)}/{len(FRED_IDS)} datasets ok")
+
+
+def test_second_refresh_is_incremental_and_counts_revisions(tmp_path):
+    store = Store(tmp_path)
+    refresh(store, ("fred",), seams=Seams(fred_session=FredServer(["2025-06-04", "2025-06-11"])))
+    server = FredServer(["2025-06-04", "2025-06-11", "2025-06-18"], bump=0.5)
+    report = refresh(store, ("fred",), seams=Seams(fred_session=server))
+    asked = server.params[0]
+    assert asked["cosd"] == "2025-02-11"  # last date minus the 120-day revision window
+    walcl = [o for o in report.outcomes["fred"] if o.key == "fred/WALCL"][0]
+    assert (walcl.added, walcl.revised) == (1, 2)
+    assert store.read("fred/WALCL").index[-1] == pd.Timestamp("2025-06-18")
+
+
+def test_a_failing_series_keeps_its_last_good_data(tmp_path):
+    store = Store(tmp_path)
+    refresh(store, ("fred",), seams=Seams(fred_session=FredServer(["2025-01-01"])))
+    report = refresh(
+        store, ("fred",), seams=Seams(fred_session=FredServer(["2025-01-08"], fail={"DGS10"}))
+    )
+    assert report.failed and not report.offline
+    failed = [o for o in report.outcomes["fred"] if not o.ok]
+    assert [o.key for o in failed] == ["fred/DGS10"]
+    assert "HTTP 500" in failed[0].message
+    assert store.read("fred/DGS10").index.tolist() == [pd.Timestamp("2025-01-01")]
+    assert "HTTP 500" in store.attempts()["fred/DGS10"].message
+
+
+def test_offline_fails_fast_and_changes_nothing(tmp_path):
+    store = Store(tmp_path)
+    server = FredServer([], offline=True)
+    report = refresh(store, ("fred",), seams=Seams(fred_session=server))
+    assert report.failed and report.offline
+    assert len(server.params) == 1  # no 20 timeouts in a row
+    assert store.entries() == {}
+    assert "could not reach" in report.summary("fred")
+
+
+def test_an_empty_answer_never_replaces_data(tmp_path):
+    store = Store(tmp_path)
+    refresh(store, ("fred",), seams=Seams(fred_session=FredServer(["2025-01-01"])))
+    before = store.entry("fred/WALCL")
+    report = refresh(store, ("fred",), seams=Seams(fred_session=FredServer([])))
+    assert report.failed and not report.offline
+    assert "no observations" in store.attempts()["fred/WALCL"].message
+    assert store.entry("fred/WALCL").sha256 == before.sha256
+
+
+def yahoo_frame(tickers, dates, adj_scale=1.0):
+    cols = pd.MultiIndex.from_product(
+        [["Adj Close", "Close", "High", "Low", "Open", "Volume"], tickers],
+        names=["Price", "Ticker"],
+    )
+    index = pd.DatetimeIndex(dates, name="Date")
+    data = {}
+    for price, ticker in cols:
+        base = 100.0 if ticker != "BTC-USD" else 50_000.0
+        value = base * (adj_scale if price == "Adj Close" else 1.0)
+        data[(price, ticker)] = [value + i for i in range(len(dates))]
+    return pd.DataFrame(data, index=index, columns=cols)
+
+
+class FakeDownload:
+    def __init__(self, dates, missing=(), adj_scale=1.0):
+        self.dates, self.missing, self.adj_scale, self.calls = dates, set(missing), adj_scale, []
+
+    def __call__(self, tickers, **kwargs):
+        self.calls.append((list(tickers), kwargs))
+        present = [t for t in tickers if t not in self.missing]
+        return yahoo_frame(present, self.dates, self.adj_scale)
+
+
+def test_prices_one_batch_and_per_ticker_errors(tmp_path):
+    store = Store(tmp_path)
+    download = FakeDownload(["2025-01-02", "2025-01-03"], missing={"SNDK"})
+    report = refresh(store, ("prices",), seams=Seams(download=download))
+    assert len(download.calls) == 1
+    assert download.calls[0][1]["auto_adjust"] is False
+    failed = {o.key: o.message for o in report.outcomes["prices"] if not o.ok}
+    assert failed == {"prices/SNDK": yahoo.NO_DATA}
+    assert store.read("prices/MU")["adj_close"].tolist() == [100.0, 101.0]
+
+
+def test_a_new_dividend_triggers_a_full_refetch_of_that_history(tmp_path):
+    store = Store(tmp_path)
+    dates = ["2025-01-02", "2025-01-03"]
+    refresh(store, ("prices",), seams=Seams(download=FakeDownload(dates)))
+    rescaled = FakeDownload(dates + ["2025-01-06"], adj_scale=0.99)
+    refresh(store, ("prices",), seams=Seams(download=rescaled))
+    starts = [kwargs.get("start") for _, kwargs in rescaled.calls]
+    assert starts[0] is not None and "period" in rescaled.calls[1][1]  # incremental, then full
+    adj = store.read("prices/MU")["adj_close"]
+    assert adj.tolist() == pytest.approx([99.0, 100.0 * 0.99 + 1, 99.0 + 2])
+
+
+def test_sec_without_user_agent_is_skipped_unless_asked_for(tmp_path):
+    store = Store(tmp_path)
+    everything = refresh(
+        store, ("fred", "sec"), seams=Seams(fred_session=FredServer([])), environ={}
+    )
+    # "fred,sec" was asked for explicitly, so the missing agent is a failure.
+    assert any("SEC_USER_AGENT" in o.message for o in everything.outcomes["sec"])
+    implicit = refresh(
+        store,
+        None,
+        seams=Seams(fred_session=FredServer([]), download=FakeDownload(["2025-01-02"])),
+        environ={},
+    )
+    assert "SEC_USER_AGENT" in implicit.skipped["sec"]
+    assert "skipped" in implicit.summary("sec")
+
+
+def test_sec_facts_are_stored_with_filing_provenance(tmp_path):
+    payload = {
+        "cik": 789019,
+        "entityName": "MICROSOFT CORP",
+        "facts": {
+            "us-gaap": {
+                "PaymentsToAcquirePropertyPlantAndEquipment": {
+                    "label": "capex",
+                    "units": {
+                        "USD": [
+                            {
+                                "start": "2024-07-01",
+                                "end": "2024-09-30",
+                                "val": 14_923_000_000,
+                                "accn": "0000950170-24-118967",
+                                "fy": 2025,
+                                "fp": "Q1",
+                                "form": "10-Q",
+                                "filed": "2024-10-30",
+                                "frame": "CY2024Q3",
+                            }
+                        ]
+                    },
+                },
+                "AccountsPayableCurrent": {
+                    "label": "ignored",
+                    "units": {
+                        "USD": [
+                            {
+                                "end": "2024-09-30",
+                                "val": 1,
+                                "accn": "x",
+                                "fy": 2025,
+                                "fp": "Q1",
+                                "form": "10-Q",
+                                "filed": "2024-10-30",
+                            }
+                        ]
+                    },
+                },
+            }
+        },
+    }
+
+    class SecServer:
+        def __init__(self):
+            self.headers = []
+
+        def get(self, url, headers=None, **kwargs):
+            self.headers.append(headers)
+            return make_response(200, payload)
+
+    server = SecServer()
+    store = Store(tmp_path)
+    report = refresh(
+        store,
+        ("sec",),
+        seams=Seams(sec_session=server),
+        environ={"SEC_USER_AGENT": "Jane Doe jane@example.com"},
+    )
+    assert not report.failed
+    assert server.headers[0]["User-Agent"] == "Jane Doe jane@example.com"
+    facts = store.read("sec/MSFT")
+    assert facts["tag"].tolist() == ["PaymentsToAcquirePropertyPlantAndEquipment"]
+    assert facts["accn"].iloc[0] == "0000950170-24-118967" and facts["val"].iloc[0] == 14.923e9
+    assert Library(store).provenance("sec/MSFT").origin == "live"
