@@ -15,6 +15,60 @@ INTRO = (
 )
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2020, 1, 1), TODAY)
+NETLIQ_LABELS = {
+    "walcl_b": "Fed assets (WALCL)",
+    "tga_b": "Treasury account (WDTGAL)",
+    "rrp_b": "Reverse repo (RRPONTSYD)",
+    "net_liquidity_b": "Net liquidity",
+}
+
+
+def money(value: float) -> str:
+    # A five-digit price with cents does not fit a fifth of the page width.
+    return f"${value / 1000:,.1f}k" if value >= 10_000 else f"${value:,.2f}"
+
+
+def netliq_tile(netliq: pd.DataFrame) -> None:
+    net = netliq["net_liquidity_b"].dropna()
+    change = change_over(net, 28, max_gap_days=0)  # the Wednesday exactly 4 weeks earlier
+    st.metric(
+        "Fed net liquidity",
+        f"${net.iloc[-1] / 1000:,.2f} T",
+        f"{change.absolute:+,.0f} $B over 4 weeks" if change else None,
+        help="WALCL − WDTGAL − RRPONTSYD on the latest Wednesday, in $ trillions; the Fed "
+        "publishes it the next day (H.4.1). Change vs the Wednesday 4 weeks earlier, $ billions.",
+        border=True,
+        chart_data=net.iloc[-26:].round(1).tolist(),
+    )
+    st.caption(f"as of Wed {net.index[-1]:%Y-%m-%d}")
+
+
+def rate_tile(series: pd.Series, series_id: str, label: str, help_text: str) -> None:
+    change = change_over(series, 28)
+    st.metric(
+        label,
+        f"{series.iloc[-1]:.2f} %",
+        f"{change.absolute * 100:+.0f} bp over 4 weeks" if change else None,
+        delta_color="inverse",  # a rising rate or spread is tighter money
+        help=help_text,
+        border=True,
+        chart_data=series.iloc[-130:].tolist(),
+    )
+    st.caption(f"as of {series.index[-1]:%Y-%m-%d} · FRED {series_id}")
+
+
+def price_tile(prices: pd.Series, ticker: str, label: str) -> None:
+    change = change_over(prices, 28)
+    st.metric(
+        label,
+        money(prices.iloc[-1]),
+        f"{change.percent:+.1f} % over 4 weeks" if change else None,
+        help=f"{ticker} adjusted close, US dollars ({prices.iloc[-1]:,.2f}).",
+        border=True,
+        chart_data=prices.iloc[-130:].round(2).tolist(),
+    )
+    st.caption(f"as of {prices.index[-1]:%Y-%m-%d} · {ticker}")
+
 
 page = frame.start("Overview", icon=":material/dashboard:", path="", intro=INTRO)
 frame.require_data(page)
@@ -28,97 +82,53 @@ with page.guard():
 
     st.subheader("Headline numbers")
     cols = st.columns(5)
-    four_weeks = change_over(netliq["net_liquidity_b"], 28, max_gap_days=0)
     with cols[0]:
-        last = netliq["net_liquidity_b"].dropna()
-        st.metric(
-            "Fed net liquidity",
-            f"${last.iloc[-1] / 1000:,.2f} T",
-            f"{four_weeks.absolute:+,.0f} $B over 4 weeks" if four_weeks else None,
-            help="WALCL − WDTGAL − RRPONTSYD on the latest Wednesday, in $ trillions; the Fed "
-            "publishes it the next day (H.4.1). Change vs the Wednesday 4 weeks earlier.",
-            border=True,
-            chart_data=last.iloc[-26:].round(1).tolist(),
+        netliq_tile(netliq)
+    with cols[1]:
+        rate_tile(
+            loaders.series("DGS10", "2015-01-01", None, version),
+            "DGS10",
+            "10y Treasury",
+            "Nominal 10-year Treasury yield, percent. Rising = dearer money.",
         )
-        st.caption(f"as of Wed {last.index[-1]:%Y-%m-%d}")
-
-    def rate_tile(col, series_id: str, label: str, help_text: str) -> None:
-        series = loaders.series(series_id, None, None, version).loc["2015":]
-        change = change_over(series, 28)
+    with cols[2]:
+        rate_tile(
+            loaders.series("BAMLH0A0HYM2", "2015-01-01", None, version),
+            "BAMLH0A0HYM2",
+            "HY spread",
+            "ICE BofA US high-yield option-adjusted spread, percent. Rising = tighter credit.",
+        )
+    for col, ticker, label in ((cols[3], "BTC-USD", "Bitcoin"), (cols[4], "MU", "Micron")):
         with col:
-            st.metric(
-                label,
-                f"{series.iloc[-1]:.2f} %",
-                f"{change.absolute * 100:+.0f} bp over 4 weeks" if change else None,
-                delta_color="inverse",
-                help=help_text,
-                border=True,
-                chart_data=series.iloc[-130:].tolist(),
+            price_tile(
+                loaders.prices((ticker,), None, None, version)[ticker].dropna(), ticker, label
             )
-            st.caption(f"as of {series.index[-1]:%Y-%m-%d} · FRED {series_id}")
-
-    def price_tile(col, ticker: str, label: str) -> None:
-        prices = loaders.prices((ticker,), None, None, version)[ticker].dropna()
-        change = change_over(prices, 28)
-        with col:
-            st.metric(
-                label,
-                f"${prices.iloc[-1]:,.2f}",
-                f"{change.percent:+.1f} % over 4 weeks" if change else None,
-                help=f"{ticker} adjusted close in US dollars.",
-                border=True,
-                chart_data=prices.iloc[-130:].round(2).tolist(),
-            )
-            st.caption(f"as of {prices.index[-1]:%Y-%m-%d} · {ticker}")
-
-    rate_tile(
-        cols[1],
-        "DGS10",
-        "10-year Treasury yield",
-        "Nominal 10-year yield, percent. Rising = dearer money.",
-    )
-    rate_tile(
-        cols[2],
-        "BAMLH0A0HYM2",
-        "High-yield spread",
-        "ICE BofA US high-yield option-adjusted spread, percent. Rising = tighter credit.",
-    )
-    price_tile(cols[3], "BTC-USD", "Bitcoin")
-    price_tile(cols[4], "MU", "Micron (memory)")
 
     st.subheader("Fed net liquidity and its parts")
     window = netliq.loc[pd.Timestamp(start) : pd.Timestamp(end)]
     if window.empty:
         st.info("No Wednesday observations in the selected date range; widen it in the sidebar.")
     else:
-        labels = {
-            "walcl_b": "Fed assets (WALCL)",
-            "tga_b": "Treasury account (WDTGAL)",
-            "rrp_b": "Reverse repo (RRPONTSYD)",
-            "net_liquidity_b": "Net liquidity",
-        }
-        fig = charts.time_series_figure(window, "$ billions", hoverformat=",.0f", labels=labels)
+        fig = charts.time_series_figure(
+            window, "$ billions", hoverformat=",.0f", tickformat=",.0f", labels=NETLIQ_LABELS
+        )
         charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
         charts.show_chart(
             fig,
             window,
             name="net_liquidity",
-            alt="Fed net liquidity with Fed assets, the Treasury account and "
-            "reverse repo, weekly, in $ billions.",
+            alt="Fed net liquidity with Fed assets, the Treasury account and reverse repo, "
+            "weekly, in $ billions.",
         )
         st.caption(
             "Weekly, Wednesday levels, $ billions. WALCL and WDTGAL (FRED, native $ millions) "
             "need an exact Wednesday observation; RRPONTSYD (native $ billions) is the last "
             "daily value on or before each Wednesday, at most 7 days old. Nothing is "
-            "interpolated. Dotted lines mark curated events."
+            "interpolated. Triangles mark curated events (hover to read them)."
         )
 
     st.subheader("Explore")
     for script, label, icon in frame.PAGES[1:]:
         st.page_link(script, label=label, icon=icon)
-    st.caption(
-        "More pages (capex, liquidity balance, asset divergence, liquidations) and the "
-        "thesis scorecard are on the roadmap in the README."
-    )
 
 page.finish()

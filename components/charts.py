@@ -20,7 +20,7 @@ pio.templates["liq"] = go.layout.Template(
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top"},
         "xaxis": {"showgrid": False},
-        "yaxis": {"hoverformat": ",.2f", "tickformat": ",~s"},
+        "yaxis": {"hoverformat": ",.2f"},
     }
 )
 
@@ -35,6 +35,7 @@ RANGE_BUTTONS = [
 # Daily series longer than this are drawn with WebGL, which stays smooth at tens of thousands
 # of points (the data sent is never thinned, so downloads and hovers stay exact).
 WEBGL_POINTS = 5000
+SPARSE_POINTS = 120
 
 
 def time_series_figure(
@@ -42,6 +43,7 @@ def time_series_figure(
     y_title: str,
     *,
     hoverformat: str = ",.2f",
+    tickformat: str | None = None,
     labels: dict[str, str] | None = None,
     height: int = 380,
 ) -> go.Figure:
@@ -54,12 +56,14 @@ def time_series_figure(
             trace(
                 x=series.index,
                 y=series.to_numpy(),
-                mode="lines",
+                # Sparse series (quarters) get markers, so a line across a missing quarter
+                # does not pass for an observation.
+                mode="lines+markers" if len(series) <= SPARSE_POINTS else "lines",
                 name=(labels or {}).get(col, str(col)),
             )
         )
     fig.update_layout(template=TEMPLATE, height=height, showlegend=len(frame.columns) > 1)
-    fig.update_yaxes(title_text=y_title, hoverformat=hoverformat)
+    fig.update_yaxes(title_text=y_title, hoverformat=hoverformat, tickformat=tickformat)
     fig.update_xaxes(
         rangeselector={"buttons": RANGE_BUTTONS, "x": 0, "y": 1.0, "yanchor": "bottom"}
     )
@@ -67,19 +71,30 @@ def time_series_figure(
 
 
 def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
-    """Dotted vertical lines with labels for dated events that fall inside the plotted range."""
-    for _, event in events.iterrows():
-        fig.add_vline(x=event["date"], line_dash="dot", line_color="gray", opacity=0.6)
-        fig.add_annotation(
-            x=event["date"],
-            y=0.98,
-            yref="paper",
-            text=event["label"],
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            font={"size": 10},
+    """Mark dated events: faint dotted lines, and a marker on top whose hover names the event.
+
+    Labels are not printed on the plot: events cluster (several in a few weeks) and their
+    texts would overlap into an unreadable smudge; the unified hover shows them on demand.
+    """
+    if events.empty:
+        return fig
+    for date in events["date"]:
+        fig.add_vline(x=date, line_dash="dot", line_color="gray", opacity=0.5)
+    fig.add_trace(
+        go.Scatter(
+            x=events["date"],
+            y=[1.0] * len(events),
+            yaxis="y2",
+            mode="markers",
+            marker={"symbol": "triangle-down", "size": 9, "color": "gray"},
+            name="Events",
+            text=events["label"],
+            hovertemplate="%{text}<extra>event</extra>",
         )
+    )
+    fig.update_layout(
+        yaxis2={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True}
+    )
     return fig
 
 

@@ -73,14 +73,16 @@ class Library:
 
     # -- resolution ------------------------------------------------------------------------------
     def _pack_provenance(self, dataset: Dataset) -> Provenance | None:
-        if self.pack is None or not self.pack.files(dataset):
+        files = self.pack.files(dataset) if self.pack is not None else []
+        if not files:
             return None
         frame = self.pack.read(dataset)  # memoised; raises ValidationError for a broken file
         first, last = span(frame, dataset)
+        names = ", ".join(str(f.path.relative_to(self.pack.root)) for f in files)
         return Provenance(
             dataset.key,
             "pack",
-            f"data pack ({dataset.source})",
+            f"data pack file {names}",
             str(self.pack.root),
             None,
             first,

@@ -43,7 +43,7 @@ class DataPack:
 
     def __init__(self, root: Path | str):
         self.root = Path(root)
-        self._memo: dict[tuple, pd.DataFrame] = {}
+        self._memo: dict[tuple, pd.DataFrame | str] = {}
 
     def exists(self) -> bool:
         return self.root.is_dir()
@@ -79,10 +79,15 @@ class DataPack:
         return self._memo[memo_key].copy()
 
     def checksum(self, dataset: Dataset) -> str:
-        digest = hashlib.sha256()
-        for f in self.files(dataset):
-            digest.update(f.path.read_bytes())
-        return digest.hexdigest()
+        """SHA-256 over the dataset's files, memoised like the parsed frames."""
+        files = tuple(self.files(dataset))
+        memo_key = ("sha256", files)
+        if memo_key not in self._memo:
+            digest = hashlib.sha256()
+            for f in files:
+                digest.update(f.path.read_bytes())
+            self._memo[memo_key] = digest.hexdigest()
+        return self._memo[memo_key]
 
     def _parse(self, dataset: Dataset, files: list[PackFile]) -> pd.DataFrame:
         try:
