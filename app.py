@@ -34,7 +34,7 @@ def netliq_tile(netliq: pd.DataFrame) -> None:
     st.metric(
         "Fed net liquidity",
         f"${net.iloc[-1] / 1000:,.2f} T",
-        f"{change.absolute:+,.0f} $B over 4 weeks" if change else None,
+        f"{change.absolute:+,.0f} $B in 4 wk" if change else None,
         help="WALCL − WDTGAL − RRPONTSYD on the latest Wednesday, in $ trillions; the Fed "
         "publishes it the next day (H.4.1). Change vs the Wednesday 4 weeks earlier, $ billions.",
         border=True,
@@ -48,7 +48,7 @@ def rate_tile(series: pd.Series, series_id: str, label: str, help_text: str) -> 
     st.metric(
         label,
         f"{series.iloc[-1]:.2f} %",
-        f"{change.absolute * 100:+.0f} bp over 4 weeks" if change else None,
+        f"{change.absolute * 100:+.0f} bp in 4 wk" if change else None,
         delta_color="inverse",  # a rising rate or spread is tighter money
         help=help_text,
         border=True,
@@ -62,15 +62,15 @@ def price_tile(prices: pd.Series, ticker: str, label: str) -> None:
     st.metric(
         label,
         money(prices.iloc[-1]),
-        f"{change.percent:+.1f} % over 4 weeks" if change else None,
-        help=f"{ticker} adjusted close, US dollars ({prices.iloc[-1]:,.2f}).",
+        f"{change.percent:+.1f} % in 4 wk" if change else None,
+        help=f"{ticker} adjusted close, US dollars ({prices.iloc[-1]:,.2f}); change over 4 weeks.",
         border=True,
         chart_data=prices.iloc[-130:].round(2).tolist(),
     )
     st.caption(f"as of {prices.index[-1]:%Y-%m-%d} · {ticker}")
 
 
-page = frame.start("Overview", icon=":material/dashboard:", path="", intro=INTRO)
+page = frame.start("Overview", path="", intro=INTRO)
 frame.require_data(page)
 
 with page.guard():
@@ -89,14 +89,16 @@ with page.guard():
             loaders.series("DGS10", "2015-01-01", None, version),
             "DGS10",
             "10y Treasury",
-            "Nominal 10-year Treasury yield, percent. Rising = dearer money.",
+            "Nominal 10-year Treasury yield, percent; change in basis points over 4 weeks. "
+            "Rising = dearer money.",
         )
     with cols[2]:
         rate_tile(
             loaders.series("BAMLH0A0HYM2", "2015-01-01", None, version),
             "BAMLH0A0HYM2",
             "HY spread",
-            "ICE BofA US high-yield option-adjusted spread, percent. Rising = tighter credit.",
+            "ICE BofA US high-yield option-adjusted spread, percent; change in basis points "
+            "over 4 weeks. Rising = tighter credit.",
         )
     for col, ticker, label in ((cols[3], "BTC-USD", "Bitcoin"), (cols[4], "MU", "Micron")):
         with col:

@@ -36,6 +36,7 @@ RANGE_BUTTONS = [
 # of points (the data sent is never thinned, so downloads and hovers stay exact).
 WEBGL_POINTS = 5000
 SPARSE_POINTS = 120
+MAX_EVENT_LINES = 6
 
 
 def time_series_figure(
@@ -78,8 +79,9 @@ def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
     """
     if events.empty:
         return fig
-    for date in events["date"]:
-        fig.add_vline(x=date, line_dash="dot", line_color="gray", opacity=0.5)
+    if len(events) <= MAX_EVENT_LINES:  # more would merge into a grey band over the data
+        for date in events["date"]:
+            fig.add_vline(x=date, line_dash="dot", line_color="gray", opacity=0.5)
     fig.add_trace(
         go.Scatter(
             x=events["date"],

@@ -3,7 +3,7 @@
 In Streamlit's `pages/` layout every page is its own script, so each one calls `start()` first
 and `page.finish()` last:
 
-    page = frame.start("Overview", icon=":material/dashboard:", path="")
+    page = frame.start("Overview", path="")
     with page.guard():
         rng = filters.date_range(page, default=(...))
         ...
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -25,6 +25,7 @@ from liquidity.errors import LiquidityError
 log = logging.getLogger("liquidity.app")
 
 APP_NAME = "Liquidity Drain Monitor"
+FAVICON = "💧"
 
 # (script path relative to app.py, menu label, icon). Only pages that exist are listed.
 PAGES = (
@@ -78,6 +79,8 @@ class Page:
 
     def share_url(self) -> str:
         base = st.context.url or f"http://localhost:8501/{self.path}"
+        if not urlsplit(base).path:  # the landing page comes back as "http://host"
+            base += "/"
         pairs = [(k, v) for k, values in self.bound.items() for v in values]
         return f"{base}?{urlencode(pairs)}" if pairs else base
 
@@ -88,7 +91,9 @@ class Page:
             self._notice_slot.caption(" · ".join(self.notices))
         with st.sidebar:
             st.markdown("**Share this view**")
-            st.code(self.share_url(), language=None, wrap_lines=True)
+            # One line (scrolls): wrapping would break the link mid-date; the copy button
+            # copies it whole either way.
+            st.code(self.share_url(), language=None, wrap_lines=False)
             st.caption(
                 "The link holds every filter on this page; it opens the same view for anyone."
             )
@@ -110,9 +115,10 @@ class Page:
             )
 
 
-def start(title: str, *, icon: str, path: str, intro: str | None = None) -> Page:
+def start(title: str, *, path: str, intro: str | None = None) -> Page:
     """Configure the page, draw navigation and the data-status strip; returns the Page."""
-    st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide")
+    # An emoji favicon is drawn locally; a :material/…: one is fetched from Google Fonts.
+    st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=FAVICON, layout="wide")
     page = Page(title, path)
     _navigation()
     st.title(title)

@@ -21,7 +21,6 @@ KIND_LABELS = {
 
 page = frame.start(
     "Data",
-    icon=":material/database:",
     path="data",
     intro="The catalog of datasets, their provenance and freshness, and a live "
     "refresh. The same code runs behind `python -m liquidity status` and "
@@ -75,7 +74,13 @@ with page.guard():
         width="stretch",
         hide_index=True,
         height=420,
+        # Convention and source are in the CSV and under the chart below; on screen they would
+        # push the dates and the note out of view.
+        column_order=[c for c in table.columns if c not in ("convention", "source")],
         column_config={
+            "label": st.column_config.TextColumn(width="medium"),
+            "rows": st.column_config.NumberColumn(width="small", format="localized"),
+            "note": st.column_config.TextColumn(width="large"),
             "first": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "last": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "retrieved (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

@@ -34,11 +34,11 @@ def test_overview_tiles_match_hand_worked_numbers(app_env, fixture_pack):
     app_env(fixture_pack)
     at = run(OVERVIEW)
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
-    assert tiles["Fed net liquidity"] == ("$5.98 T", "+110 $B over 4 weeks")  # 5980 − 5869.5
-    assert tiles["10y Treasury"] == ("4.60 %", "+5 bp over 4 weeks")
-    assert tiles["HY spread"] == ("3.25 %", "+25 bp over 4 weeks")
-    assert tiles["Bitcoin"] == ("$110.0k", "+10.0 % over 4 weeks")
-    assert tiles["Micron"] == ("$90.00", "-10.0 % over 4 weeks")
+    assert tiles["Fed net liquidity"] == ("$5.98 T", "+110 $B in 4 wk")  # 5980 − 5869.5
+    assert tiles["10y Treasury"] == ("4.60 %", "+5 bp in 4 wk")
+    assert tiles["HY spread"] == ("3.25 %", "+25 bp in 4 wk")
+    assert tiles["Bitcoin"] == ("$110.0k", "+10.0 % in 4 wk")
+    assert tiles["Micron"] == ("$90.00", "-10.0 % in 4 wk")
     assert "as of Wed 2025-02-05" in captions(at)
     assert not at.error
 

@@ -1,0 +1,208 @@
+"""Foundation benchmark: loading every dataset, and the server-side run time of each page.
+
+    .venv/bin/python benchmarks/foundation.py [--pack PATH] [--runs 5] [--app-runs 3]
+
+(a) Data loading, on the data pack (LIQUIDITY_DATA_PACK, else ../shared/data): the pack is imported
+    into a temporary store, then every catalog dataset the store holds is loaded through
+    `Library.load` (median of --runs passes, OS cache warm). The same is measured reading straight
+    from the pack: cold (a new DataPack each pass, so every file is parsed and validated) and warm
+    (one DataPack, memoised).
+(b) Page run time, via `streamlit.testing.v1.AppTest` with the pack and an empty store: cold is
+    the first run in a fresh Python process (each measurement is its own subprocess), warm the
+    second run of the same AppTest (Streamlit caches filled). Median over --app-runs processes.
+
+Prints a markdown table and writes it to benchmarks/RESULTS.md under "## Foundation" (other
+sections of that file are kept). Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from liquidity import DataPack, Library, Store, catalog  # noqa: E402
+
+RESULTS = REPO / "benchmarks" / "RESULTS.md"
+HEADING = "## Foundation"
+PAGES = (("app.py", "Overview"), ("pages/5_data.py", "Data"))
+
+# Runs in a fresh interpreter: one cold and one warm AppTest run of one page, as JSON on stdout.
+APP_CHILD = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120)
+t0 = time.perf_counter(); at.run(); cold = time.perf_counter() - t0
+if at.exception:
+    sys.exit("exception on cold run: " + str([e.value for e in at.exception]))
+t0 = time.perf_counter(); at.run(); warm = time.perf_counter() - t0
+if at.exception:
+    sys.exit("exception on warm run: " + str([e.value for e in at.exception]))
+errors = [e.value for e in at.error]
+print(json.dumps({"cold": cold, "warm": warm, "errors": errors}))
+"""
+
+
+def default_pack() -> Path | None:
+    value = os.environ.get("LIQUIDITY_DATA_PACK", "").strip()
+    path = Path(value) if value else REPO.parent / "shared" / "data"
+    return path if path.is_dir() else None
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def load_all(library: Library, keys: list[str]) -> None:
+    for key in keys:
+        library.load(key)
+
+
+def bench_loading(pack_root: Path, runs: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="liquidity-bench-") as home:
+        store = Store(home)
+        t0 = time.perf_counter()
+        imported, rejected = Library(store).import_pack(DataPack(pack_root))
+        import_s = time.perf_counter() - t0
+        if rejected:
+            print(f"warning: {len(rejected)} pack file(s) rejected: {rejected}", file=sys.stderr)
+        keys = [d.key for d in catalog.CATALOG if d.key in store.entries()]
+        from_store = Library(store)
+        load_all(from_store, keys)  # warm the OS cache (and nothing else: the store has no memo)
+        store_s = [timed(lambda: load_all(from_store, keys)) for _ in range(runs)]
+
+    pack_keys = DataPack(pack_root).keys()
+    pack_cold = [
+        timed(lambda: load_all(Library(None, DataPack(pack_root)), pack_keys)) for _ in range(runs)
+    ]
+    warm_library = Library(None, DataPack(pack_root))
+    load_all(warm_library, pack_keys)  # first parse fills the memo
+    pack_warm = [timed(lambda: load_all(warm_library, pack_keys)) for _ in range(runs)]
+    return {
+        "catalog": len(catalog.CATALOG),
+        "datasets": len(keys),
+        "missing": [d.key for d in catalog.CATALOG if d.key not in keys],
+        "import_s": import_s,
+        "store_s": statistics.median(store_s),
+        "pack_cold_s": statistics.median(pack_cold),
+        "pack_warm_s": statistics.median(pack_warm),
+    }
+
+
+def bench_page(script: str, pack_root: Path, runs: int) -> dict:
+    colds, warms = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="liquidity-bench-home-") as home:
+            env = dict(os.environ, LIQUIDITY_DATA_PACK=str(pack_root), LIQUIDITY_HOME=home)
+            for name in ("FRED_API_KEY", "SEC_USER_AGENT", "COINGLASS_API_KEY"):
+                env.pop(name, None)
+            proc = subprocess.run(
+                [sys.executable, "-c", APP_CHILD, str(REPO / script)],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        if proc.returncode != 0:
+            raise SystemExit(f"{script}: AppTest failed\n{proc.stdout}\n{proc.stderr}")
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        if result["errors"]:
+            raise SystemExit(f"{script}: the page shows errors: {result['errors']}")
+        colds.append(result["cold"])
+        warms.append(result["warm"])
+    return {"cold_s": statistics.median(colds), "warm_s": statistics.median(warms)}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def row(what: str, target: float | None, measured: float) -> str:
+    if target is None:
+        return f"| {what} | – | {ms(measured)} | – |"
+    target_text = f"< {target:g} s" if target >= 1 else f"< {target * 1000:.0f} ms"
+    verdict = "yes" if measured < target else "**no**"
+    return f"| {what} | {target_text} | {ms(measured)} | {verdict} |"
+
+
+def render(pack_root: Path, loading: dict, pages: dict, runs: int, app_runs: int) -> str:
+    n = loading["datasets"]
+    lines = [
+        HEADING,
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M %Z')} · Python {platform.python_version()} · "
+        f"{os.cpu_count()} CPU(s) · pack `{pack_root}` ({n} of {loading['catalog']} catalog "
+        f"datasets; not in the pack: {', '.join(loading['missing']) or 'none'}). "
+        f"Loading: median of {runs} passes over all {n} datasets. Pages: AppTest with the pack "
+        f"and an empty store, median of {app_runs} fresh processes; cold = first run in the "
+        "process, warm = second run of the same AppTest.",
+        "",
+        "| what | target | measured | pass |",
+        "|---|---|---|---|",
+        row(f"store: load all {n} datasets (warm OS cache)", 0.3, loading["store_s"]),
+        row(f"pack: load all {n} datasets, cold (first parse)", None, loading["pack_cold_s"]),
+        row(f"pack: load all {n} datasets, warm (memoised)", None, loading["pack_warm_s"]),
+        row("import the pack into an empty store (once)", None, loading["import_s"]),
+    ]
+    for script, name in PAGES:
+        lines.append(row(f"{name} (`{script}`) AppTest run, cold", 2.0, pages[script]["cold_s"]))
+        lines.append(row(f"{name} (`{script}`) AppTest run, warm", 0.3, pages[script]["warm_s"]))
+    return "\n".join(lines) + "\n"
+
+
+def write_results(section: str) -> None:
+    """Replace the Foundation section of RESULTS.md (or add it), keeping every other section."""
+    if not RESULTS.exists():
+        RESULTS.write_text("# Benchmark results\n\n" + section)
+        return
+    text = RESULTS.read_text()
+    pattern = re.compile(rf"^{re.escape(HEADING)}[ \t]*\n.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pack", type=Path, default=default_pack(), help="data-pack folder")
+    parser.add_argument("--runs", type=int, default=5, help="passes per loading measurement")
+    parser.add_argument("--app-runs", type=int, default=3, help="fresh processes per page")
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = parser.parse_args(argv)
+    if args.pack is None or not args.pack.is_dir():
+        parser.error("no data pack: set LIQUIDITY_DATA_PACK or pass --pack")
+    pack_root = args.pack.resolve()
+
+    print(f"loading datasets from {pack_root} …", file=sys.stderr)
+    loading = bench_loading(pack_root, args.runs)
+    pages = {}
+    for script, _ in PAGES:
+        print(f"running {script} in AppTest …", file=sys.stderr)
+        pages[script] = bench_page(script, pack_root, args.app_runs)
+
+    section = render(pack_root, loading, pages, args.runs, args.app_runs)
+    print(section)
+    if not args.no_write:
+        write_results(section)
+        print(f"written to {RESULTS.relative_to(REPO)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,411 @@
+"""Real-browser tests: the app served by `streamlit run`, driven by Debian Chromium via Playwright.
+
+What only a browser can check: rendered charts, deep links restoring bound widgets on a fresh
+server, the share box matching the address bar, and page switches through the sidebar menu
+(STREAMLIT.md §4). Playwright drives the system Chromium (`$CHROMIUM`, else /usr/bin/chromium);
+`playwright install` is never needed. The tests skip without Chromium or the playwright module,
+except with CI=true, where that is a failure.
+
+Offline: the server reads the real data pack, and every browser request that is not to the
+loopback server is aborted (Streamlit's frontend would otherwise fetch the material-icon favicon
+from fonts.gstatic.com). Full-page screenshots land in screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.conftest import IN_CI, REPO, real_pack_path
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM", "").strip() or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SERVER_FLAGS = [
+    "--server.headless=true",
+    "--server.address=127.0.0.1",
+    "--browser.gatherUsageStats=false",
+    "--server.fileWatcherType=none",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+SHOTS = REPO / "screenshots"
+
+# "Finished running" in the 1.67 frontend (STREAMLIT.md §4.3).
+READY = (
+    '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+    '[data-test-script-state="notRunning"]'
+)
+RUNNING_ICON = '[data-testid="stStatusWidgetRunningIcon"]'
+CHART = ".js-plotly-plot .main-svg"
+# st.exception / uncaught errors, and st.error (rendered as stAlertContainer > stAlertContentError).
+EXCEPTION = '[data-testid="stException"]'
+ERROR_ALERT = '[data-testid="stAlertContentError"]'
+
+KINDS = ["fred", "prices", "capex", "sec", "coinglass"]  # the Data page's default: all
+
+# -- prerequisites -----------------------------------------------------------------------------
+
+
+def _skip_or_fail(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pack_dir() -> Path:
+    """The real data pack, for the session-scoped server (same rule as conftest's real_pack)."""
+    path = real_pack_path()
+    if path is None:
+        _skip_or_fail("no data pack: set LIQUIDITY_DATA_PACK or put ../shared/data beside the repo")
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright_api():
+    """The playwright.sync_api module, or skip (fail under CI) when it or Chromium is missing."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _skip_or_fail("the playwright module is missing: pip install -r requirements-dev.txt")
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        _skip_or_fail(
+            f"no Chromium at {CHROMIUM}: apt-get install -y chromium chromium-driver, "
+            "or set CHROMIUM"
+        )
+    return sync_api
+
+
+# -- Streamlit server --------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# No proxies: a proxy from the environment would turn a loopback request into a network one.
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@contextlib.contextmanager
+def streamlit_server(pack: Path, workdir: Path) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free loopback port; yields the base URL (§4.5)."""
+    port = _free_port()
+    home = workdir / "home"
+    log_path = workdir / "server.log"
+    env = dict(os.environ, LIQUIDITY_DATA_PACK=str(pack), LIQUIDITY_HOME=str(home))
+    for name in ("FRED_API_KEY", "SEC_USER_AGENT", "COINGLASS_API_KEY"):
+        env.pop(name, None)
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                *SERVER_FLAGS,
+                f"--server.port={port}",
+            ],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log_path)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop_group(proc)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}; log: {log_path}")
+        with contextlib.suppress(OSError):
+            with _LOCAL.open(url, timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        time.sleep(0.25)
+    pytest.fail(f"streamlit not healthy after {timeout:.0f} s; log: {log_path}")
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def app_url(pack_dir, playwright_api, tmp_path_factory) -> Iterator[str]:
+    """One server shared by every test that does not need a fresh one."""
+    with streamlit_server(pack_dir, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url(real_pack, playwright_api, tmp_path) -> Iterator[str]:
+    """A server started for one test: its first page request is the test's own."""
+    with streamlit_server(real_pack, tmp_path) as url:
+        yield url
+
+
+# -- browser -----------------------------------------------------------------------------------
+
+
+class Offline:
+    """Aborts every request that would leave the machine, and remembers what it aborted."""
+
+    def __init__(self):
+        self.aborted: list[str] = []
+
+    def __call__(self, route) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.aborted.append(route.request.url)
+            route.abort("internetdisconnected")
+
+
+@pytest.fixture(scope="session")
+def chromium_context(playwright_api, tmp_path_factory):
+    """One headless Chromium (persistent context with a temporary profile) for the session."""
+    with playwright_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport=VIEWPORT,
+        )
+        context.set_default_timeout(30_000)
+        context.route("**/*", Offline())
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def tab(chromium_context):
+    """A new page (tab); uncaught JavaScript errors fail the test."""
+    page = chromium_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    page.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def open_view(page, url: str, *, chart: bool = True) -> None:
+    """Load `url` and wait until the script finished running (and a chart drew, if expected)."""
+    page.goto(url, wait_until="domcontentloaded")
+    wait_finished(page, chart=chart)
+
+
+def wait_finished(page, *, chart: bool = True) -> None:
+    page.wait_for_selector(READY, timeout=60_000)
+    page.wait_for_selector(RUNNING_ICON, state="detached", timeout=60_000)
+    if chart:
+        page.wait_for_selector(CHART, timeout=30_000)
+
+
+def assert_no_errors(page) -> None:
+    exceptions = page.locator(EXCEPTION).all_inner_texts()
+    assert not exceptions, f"exception shown on {page.url}: {exceptions}"
+    alerts = page.locator(ERROR_ALERT).all_inner_texts()
+    assert not alerts, f"error message shown on {page.url}: {alerts}"
+
+
+def main_captions(page) -> str:
+    return " | ".join(
+        page.get_by_test_id("stMainBlockContainer")
+        .get_by_test_id("stCaptionContainer")
+        .all_inner_texts()
+    )
+
+
+def date_values(page) -> list[str]:
+    """ISO values of the sidebar date-range input (hidden inputs, §4.4)."""
+    return (
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stDateInput")
+        .locator('input[type="date"]')
+        .evaluate_all("els => els.map(e => e.value)")
+    )
+
+
+def kind_chips(page) -> list[str]:
+    """The kinds selected in the sidebar's "Dataset kinds" multiselect, as option keys (§4.4)."""
+    widget = (
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stMultiSelect")
+        .filter(has_text="Dataset kinds")
+    )
+    labels = widget.locator("[data-tag]").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    return labels
+
+
+def selectbox_value(page, label: str) -> str:
+    return page.get_by_role("combobox", name=label, exact=True).input_value()
+
+
+def share_box(page) -> str:
+    return page.get_by_test_id("stSidebar").get_by_test_id("stCode").inner_text().strip()
+
+
+def query_multiset(url: str) -> Counter:
+    return Counter(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def assert_share_box_matches(page) -> None:
+    """The share box names the page in the address bar: same origin and path (an empty http
+    path is "/", RFC 3986 §6.2.3), same query parameters counted as a multiset."""
+    shared, here = urlsplit(share_box(page)), urlsplit(page.url)
+    assert (shared.scheme, shared.netloc, shared.path or "/") == (
+        here.scheme,
+        here.netloc,
+        here.path or "/",
+    ), (shared.geturl(), page.url)
+    assert query_multiset(shared.geturl()) == query_multiset(page.url), (shared.geturl(), page.url)
+
+
+def screenshot(page, name: str) -> Path:
+    """A full-page screenshot: the app scrolls inside stMain, so grow the viewport to fit it."""
+    SHOTS.mkdir(exist_ok=True)
+    height = page.evaluate(
+        """() => Math.max(document.documentElement.scrollHeight,
+             ...[...document.querySelectorAll(
+                 '[data-testid="stMain"], [data-testid="stSidebarContent"]')]
+               .map(e => e.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 900), 6000)})
+    page.wait_for_timeout(400)  # Plotly and the data grid re-layout on resize
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(VIEWPORT)
+    return path
+
+
+# -- tests -------------------------------------------------------------------------------------
+
+
+def test_overview_renders(tab, app_url):
+    open_view(tab, f"{app_url}/")
+    assert_no_errors(tab)
+    assert tab.locator(CHART).count() >= 1
+    metric = tab.get_by_test_id("stMetric").filter(
+        has=tab.get_by_test_id("stMetricLabel").get_by_text("Fed net liquidity", exact=True)
+    )
+    value = metric.get_by_test_id("stMetricValue").inner_text().strip()
+    assert value.startswith("$") and value.endswith("T"), value
+    screenshot(tab, "overview")
+
+
+def test_data_renders(tab, app_url):
+    open_view(tab, f"{app_url}/data")
+    assert_no_errors(tab)
+    assert tab.locator(CHART).count() >= 1
+    assert kind_chips(tab) == KINDS
+    assert selectbox_value(tab, "Dataset").startswith("fred/WALCL")
+    screenshot(tab, "data")
+
+
+def test_deep_link_to_data_on_fresh_server(tab, fresh_app_url):
+    link = (
+        f"{fresh_app_url}/data?kinds=fred&kinds=prices&dataset=prices%2FMU"
+        "&range=2024-01-02&range=2024-06-28"
+    )
+    open_view(tab, link)
+    screenshot(tab, "deep_link_data")
+    assert_no_errors(tab)
+    assert "Ignored invalid link parameter" not in main_captions(tab)
+    assert date_values(tab) == ["2024-01-02", "2024-06-28"]
+    assert kind_chips(tab) == ["fred", "prices"]
+    assert selectbox_value(tab, "Dataset").startswith("prices/MU")
+    assert tab.locator(CHART).count() >= 1
+    assert query_multiset(tab.url) == query_multiset(link)  # nothing dropped from the address
+    assert_share_box_matches(tab)
+
+
+def test_deep_link_to_overview_on_fresh_server(tab, fresh_app_url):
+    link = f"{fresh_app_url}/?range=2021-01-06&range=2021-02-10"
+    open_view(tab, link)
+    screenshot(tab, "deep_link_overview")
+    assert_no_errors(tab)
+    assert date_values(tab) == ["2021-01-06", "2021-02-10"]
+    assert tab.locator(CHART).count() >= 1
+    assert query_multiset(tab.url) == query_multiset(link)
+    assert_share_box_matches(tab)
+
+
+def test_invalid_link_falls_back_to_defaults(tab, app_url):
+    open_view(tab, f"{app_url}/data?range=not-a-date&dataset=nope&junk=1")
+    screenshot(tab, "invalid_link")
+    assert_no_errors(tab)
+    tab.get_by_test_id("stMainBlockContainer").get_by_text(
+        "Ignored invalid link parameter", exact=False
+    ).wait_for()
+    assert date_values(tab) == ["2015-01-01", dt.date.today().isoformat()]
+    assert kind_chips(tab) == KINDS
+    assert selectbox_value(tab, "Dataset").startswith("fred/WALCL")
+    assert tab.locator(CHART).count() >= 1
+    left = query_multiset(tab.url)
+    for bad in (("range", "not-a-date"), ("dataset", "nope"), ("junk", "1")):
+        assert bad not in left, f"{bad} still in {tab.url}"
+
+
+def test_sidebar_menu_switches_page(tab, app_url):
+    open_view(tab, f"{app_url}/")
+    menu = tab.get_by_test_id("stSidebar")
+    for label in ("Overview", "Data"):
+        assert menu.get_by_role("link", name=label, exact=True).count() == 1, label
+    menu.get_by_role("link", name="Data", exact=True).click()
+    tab.wait_for_url(f"{app_url}/data")
+    tab.get_by_test_id("stHeading").get_by_text("Data", exact=True).wait_for()
+    tab.get_by_test_id("stMultiSelect").first.wait_for()
+    wait_finished(tab)
+    assert_no_errors(tab)
+    assert urlsplit(tab.url).path == "/data"
+    screenshot(tab, "menu_to_data")
