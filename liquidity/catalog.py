@@ -233,36 +233,44 @@ _COMPANY = {
     "ORCL": "Oracle",
 }
 
-CAPEX_SETS: tuple[Dataset, ...] = tuple(
-    Dataset(
-        key=f"{CAPEX}/{t}",
-        kind=CAPEX,
-        name=t,
-        label=f"{_COMPANY[t]} capex and cash flows",
-        source="data pack (SEC XBRL quarters + hand-compiled rows)",
+
+def _company(
+    kind: str, ticker: str, label: str, source: str, convention: str, bounds: tuple[float, float]
+) -> Dataset:
+    return Dataset(
+        key=f"{kind}/{ticker}",
+        kind=kind,
+        name=ticker,
+        label=f"{_COMPANY[ticker]} {label}",
+        source=source,
         native_unit="USD",
         display_unit="USD_B",
         frequency="quarterly",
-        convention="quarterly flow; rows by concept (us-gaap: SEC, hand-compiled: spreadsheet)",
-        bounds=(0.0, 5e11),
+        convention=convention,
+        bounds=bounds,
         stale_after_days=_STALE["quarterly"],
+    )
+
+
+CAPEX_SETS: tuple[Dataset, ...] = tuple(
+    _company(
+        CAPEX,
+        t,
+        "capex and cash flows",
+        "SEC XBRL quarters and hand-compiled rows",
+        "quarterly flow; rows by concept (us-gaap: SEC, hand-compiled: spreadsheet)",
+        (0.0, 5e11),
     )
     for t in HYPERSCALERS
 )
-
 SEC_FACTS: tuple[Dataset, ...] = tuple(
-    Dataset(
-        key=f"{SEC}/{t}",
-        kind=SEC,
-        name=t,
-        label=f"{_COMPANY[t]} XBRL facts",
-        source="SEC EDGAR companyfacts (needs SEC_USER_AGENT)",
-        native_unit="USD",
-        display_unit="USD_B",
-        frequency="quarterly",
-        convention="as filed: durations and instants with filing provenance",
-        bounds=(-5e12, 5e12),
-        stale_after_days=_STALE["quarterly"],
+    _company(
+        SEC,
+        t,
+        "XBRL facts",
+        "SEC EDGAR companyfacts (needs SEC_USER_AGENT)",
+        "as filed: durations and instants with filing provenance",
+        (-5e12, 5e12),
     )
     for t in HYPERSCALERS
 )

@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
-from fakes import FakeSession, make_response
 
 from liquidity.errors import RateLimited, SourceError, SourceUnavailable
 from liquidity.sources import fred, http
+from tests.fakes import FakeSession, make_response
 
 # Verbatim excerpts from SOURCES.md §3.1 (2026 header, empty missing field) ...
 WALCL_CSV = "observation_date,WALCL\n2023-12-27,7712781\n2024-01-03,7681024\n2024-01-10,7686710\n"

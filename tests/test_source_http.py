@@ -7,11 +7,11 @@ import threading
 
 import pytest
 import requests
-from fakes import FakeAdapter, FakeSession, make_response
 from requests_cache.policy.expiration import get_url_expiration
 
 from liquidity.errors import RateLimited, SourceError, SourceUnavailable
 from liquidity.sources import http
+from tests.fakes import FakeAdapter, FakeSession, make_response
 
 CSV_BODY = b"observation_date,WALCL\n2023-12-27,7712781\n2024-01-03,7681024\n"
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"

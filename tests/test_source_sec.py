@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from fakes import FakeSession, make_response
 
 from liquidity.errors import NotConfigured, RateLimited, SourceError
+from liquidity.frames import SEC_COLUMNS
 from liquidity.sources import http, sec
+from tests.fakes import FakeSession, make_response
 
 UA = "Jane Doe jane@example.com"
 REVENUE = "RevenueFromContractWithCustomerExcludingAssessedTax"
@@ -311,7 +312,7 @@ def test_cik_table_and_rate_match_sources_md():
 
 def test_parse_facts_on_a_concept_payload():
     frame = sec.parse_facts(CONCEPT)
-    assert list(frame.columns) == sec.FACT_COLUMNS
+    assert list(frame.columns) == list(SEC_COLUMNS)
     assert len(frame) == 5
     assert set(frame["tag"]) == {REVENUE}
     assert set(frame["taxonomy"]) == {"us-gaap"} and set(frame["unit"]) == {"USD"}
@@ -358,7 +359,7 @@ def test_parse_facts_filters_tags():
 def test_parse_facts_with_no_match_keeps_the_columns():
     frame = sec.parse_facts(FACTS, tags=["NoSuchTag"])
     assert frame.empty
-    assert list(frame.columns) == sec.FACT_COLUMNS
+    assert list(frame.columns) == list(SEC_COLUMNS)
     assert frame["end"].dtype.kind == "M"
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import requests
 
 from liquidity.errors import NotConfigured, RateLimited, SourceError
+from liquidity.frames import SEC_COLUMNS
 from liquidity.sources import http
 
 SOURCE = "sec"
@@ -37,20 +38,6 @@ CIKS = {
     "META": 1326801,
     "ORCL": 1341439,
 }
-FACT_COLUMNS = [
-    "taxonomy",
-    "tag",
-    "unit",
-    "start",
-    "end",
-    "val",
-    "accn",
-    "fy",
-    "fp",
-    "form",
-    "filed",
-    "frame",
-]
 USER_AGENT_HELP = (
     "the SEC requires a declared User-Agent with a name and e-mail, e.g. "
     "SEC_USER_AGENT='Jane Doe jane@example.com'. "
@@ -155,7 +142,7 @@ def parse_facts(payload: Mapping[str, Any], tags: Iterable[str] | None = None) -
         for unit, facts in units.items()
         for fact in facts
     ]
-    frame = pd.DataFrame(rows).reindex(columns=FACT_COLUMNS)
+    frame = pd.DataFrame(rows).reindex(columns=list(SEC_COLUMNS))
     for column in ("start", "end", "filed"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[us]")
     frame["val"] = frame["val"].astype("float64")
