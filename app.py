@@ -123,10 +123,12 @@ with page.guard():
             "weekly, in $ billions.",
         )
         st.caption(
-            "Weekly, Wednesday levels, $ billions. WALCL and WDTGAL (FRED, native $ millions) "
-            "need an exact Wednesday observation; RRPONTSYD (native $ billions) is the last "
-            "daily value on or before each Wednesday, at most 7 days old. Nothing is "
-            "interpolated. Triangles mark curated events (hover to read them)."
+            frame.escape_dollars(
+                "Weekly, Wednesday levels, $ billions. WALCL and WDTGAL (FRED, native $ millions) "
+                "need an exact Wednesday observation; RRPONTSYD (native $ billions) is the last "
+                "daily value on or before each Wednesday, at most 7 days old. Nothing is "
+                "interpolated. Triangles mark curated events (hover to read them)."
+            )
         )
 
     st.subheader("Explore")

@@ -36,6 +36,7 @@ RANGE_BUTTONS = [
 # of points (the data sent is never thinned, so downloads and hovers stay exact).
 WEBGL_POINTS = 5000
 SPARSE_POINTS = 120
+DISPLAY_POINTS = 2500
 MAX_EVENT_LINES = 6
 
 
@@ -69,6 +70,16 @@ def time_series_figure(
         rangeselector={"buttons": RANGE_BUTTONS, "x": 0, "y": 1.0, "yanchor": "bottom"}
     )
     return fig
+
+
+def thin_for_display(frame: pd.DataFrame, max_points: int = DISPLAY_POINTS) -> pd.DataFrame:
+    """Weekly (Wednesday) last values when a window holds more days than a chart can show.
+
+    Only for drawing: calculations and CSV downloads always use every observation.
+    """
+    if len(frame) <= max_points:
+        return frame
+    return frame.resample("W-WED").last()
 
 
 def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:

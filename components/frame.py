@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from components import loaders
+from liquidity import units
 from liquidity.errors import LiquidityError
 
 log = logging.getLogger("liquidity.app")
@@ -30,6 +31,7 @@ FAVICON = "💧"
 # (script path relative to app.py, menu label, icon). Only pages that exist are listed.
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
+    ("pages/2_liquidity.py", "Liquidity balance", ":material/water_drop:"),
     ("pages/5_data.py", "Data", ":material/database:"),
 )
 
@@ -185,3 +187,29 @@ def _status_strip() -> None:
     if broken:
         parts.append(f":red[:material/error: {len(broken)} unreadable: see the Data page]")
     st.caption(" · ".join(parts))
+
+
+def provenance_strip(keys: list[str], note: str | None = None) -> None:
+    """One caption under a chart: each input's id, native unit, convention, as-of and origin."""
+    rows, _ = loaders.statuses(loaders.version())
+    by_key = {r.dataset.key: r for r in rows}
+    parts = []
+    for key in keys:
+        row = by_key[key]
+        dataset, prov = row.dataset, row.provenance
+        name = f"{dataset.kind.upper() if dataset.kind == 'fred' else dataset.kind} {dataset.name}"
+        if prov is None or prov.last is None:
+            parts.append(f"{name}: not available")
+            continue
+        stale = " :orange[(stale)]" if row.stale else ""
+        parts.append(
+            f"**{name}** ({units.label(dataset.native_unit)}, {dataset.convention}) "
+            f"to {prov.last:%Y-%m-%d}{stale}, {prov.origin}"
+        )
+    text = ":material/info: " + " · ".join(parts) + (f". {note}" if note else "")
+    st.caption(escape_dollars(text))
+
+
+def escape_dollars(text: str) -> str:
+    """Markdown reads a pair of "$" as LaTeX; unit labels like "$ millions" must stay text."""
+    return text.replace("$", "\\$")

@@ -15,7 +15,10 @@ import streamlit as st
 import liquidity
 from liquidity import settings
 from liquidity.events import load_events
+from liquidity.gauge import load_drain_gauge
+from liquidity.ledger import load_ledger
 from liquidity.library import DatasetStatus, Library
+from liquidity.money import load_price_of_money
 
 TTL = "1h"
 
@@ -80,8 +83,10 @@ def prices(
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def net_liquidity(start: str | None, end: str | None, version: str) -> pd.DataFrame:
-    return liquidity.load_net_liquidity(start, end, library=library())
+def net_liquidity(
+    start: str | None, end: str | None, version: str, variant: str = "wednesday"
+) -> pd.DataFrame:
+    return liquidity.load_net_liquidity(start, end, variant, library=library())
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -93,3 +98,18 @@ def dataset(key: str, version: str) -> tuple[pd.DataFrame, dict]:
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def events(start: str | None, end: str | None) -> pd.DataFrame:
     return load_events(start=start, end=end)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def price_of_money(start: str | None, end: str | None, version: str) -> tuple[pd.DataFrame, list]:
+    return load_price_of_money(start, end, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def ledger(variant: str, version: str) -> pd.DataFrame:
+    return load_ledger(variant, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def drain_gauge(version: str) -> pd.DataFrame:
+    return load_drain_gauge(library=library())

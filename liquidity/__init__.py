@@ -5,7 +5,10 @@ Public API for notebooks and scripts::
     import liquidity as lq
     lq.load_series("WALCL", start="2025-01-01", unit="B")     # pd.Series, $ billions
     lq.load_prices(["MU", "BTC-USD"], start="2025-01-01")     # adjusted closes, one column each
-    lq.load_net_liquidity(start="2025-01-01")                 # WALCL − WDTGAL − RRP, $ billions
+    lq.load_net_liquidity(start="2025-01-01", variant="wednesday")  # $ billions, see VARIANTS
+    lq.load_price_of_money(start="2025-01-01")                # yields, spreads, funding stress
+    lq.load_ledger()                                          # quarterly Δ liquidity vs capex
+    lq.load_drain_gauge()                                     # composite and its components
     lq.load_dataset("capex/MSFT")                             # (frame, provenance)
     lq.status()                                               # one row per catalog dataset
     lq.refresh(only=("fred",))                                # live fetch into the store
@@ -25,9 +28,12 @@ from liquidity.errors import (
     UnknownDataset,
     ValidationError,
 )
+from liquidity.gauge import drain_gauge, load_drain_gauge
+from liquidity.ledger import load_ledger, supply_demand_ledger
 from liquidity.library import Library, Provenance
 from liquidity.loaders import default_library, load_dataset, load_prices, load_series
-from liquidity.netliq import load_net_liquidity, net_liquidity
+from liquidity.money import load_price_of_money, price_of_money
+from liquidity.netliq import VARIANTS, load_net_liquidity, net_liquidity, weekly_flows
 from liquidity.pack import DataPack
 from liquidity.refresh import RefreshReport
 from liquidity.refresh import refresh as _refresh
@@ -84,14 +90,22 @@ __all__ = [
     "Store",
     "UnknownDataset",
     "ValidationError",
+    "VARIANTS",
     "catalog",
+    "drain_gauge",
     "export_pack",
     "import_pack",
     "load_dataset",
+    "load_drain_gauge",
+    "load_ledger",
     "load_net_liquidity",
+    "load_price_of_money",
     "load_prices",
     "load_series",
     "net_liquidity",
+    "price_of_money",
     "refresh",
     "status",
+    "supply_demand_ledger",
+    "weekly_flows",
 ]

@@ -13,8 +13,10 @@ import pandas as pd
 
 from liquidity import catalog, units
 from liquidity.errors import LiquidityError
+from liquidity.gauge import COMPONENTS, load_drain_gauge
 from liquidity.library import Library
 from liquidity.loaders import date_window, default_library, load_prices, load_series
+from liquidity.netliq import VARIANTS, load_net_liquidity
 from liquidity.pack import DataPack
 from liquidity.refresh import SOURCES, refresh
 
@@ -57,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_window(p)
     p.add_argument("--field", choices=("close", "adj_close"), default="adj_close")
     p.add_argument("--returns", action="store_true", help="simple daily returns in percent")
+
+    p = sub.add_parser("netliq", help="Fed net liquidity as CSV, $ billions")
+    p.add_argument("--variant", choices=tuple(VARIANTS), default="wednesday")
+    _add_window(p)
+
+    p = sub.add_parser("drain", help="the drain gauge and its components as CSV")
+    _add_window(p)
 
     p = sub.add_parser("import-pack", help="validate a data pack and copy it into the store")
     p.add_argument("path")
@@ -184,6 +193,34 @@ def _prices(args, library: Library) -> int:
     return 0
 
 
+def _netliq(args, library: Library) -> int:
+    frame = load_net_liquidity(args.start, args.end, args.variant, library=library)
+    columns = (
+        ["reserves_b", "net_liquidity_b"]
+        if args.variant == "reserves"
+        else ["walcl_b", "tga_b", "rrp_b", "net_liquidity_b"]
+    )
+    _print_dated(frame[columns], f"no net liquidity ({args.variant}) in that window")
+    return 0
+
+
+def _drain(args, library: Library) -> int:
+    frame = load_drain_gauge(args.start, args.end, library=library)
+    columns = ["gauge", "components"] + [
+        f"{prefix}{c}" for c in COMPONENTS for prefix in ("", "z_", "contrib_")
+    ]
+    _print_dated(frame[columns], "no drain-gauge values in that window")
+    return 0
+
+
+def _print_dated(frame: pd.DataFrame, empty_message: str) -> None:
+    if frame.dropna(how="all").empty:
+        raise LiquidityError(empty_message)
+    out = frame.copy()
+    out.index = out.index.strftime("%Y-%m-%d")
+    out.to_csv(sys.stdout, index_label="date", float_format="%.10g")
+
+
 def _import_pack(args, library: Library) -> int:
     imported, rejected = library.import_pack(DataPack(args.path))
     print(f"imported {len(imported)} datasets from {args.path} into {library.store.home}")
@@ -209,6 +246,8 @@ COMMANDS = {
     "refresh": _refresh,
     "series": _series,
     "prices": _prices,
+    "netliq": _netliq,
+    "drain": _drain,
     "import-pack": _import_pack,
     "export-pack": _export_pack,
 }

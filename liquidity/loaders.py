@@ -118,3 +118,16 @@ def load_prices(
             column = column.pct_change().mul(100).iloc[1:]
         columns[dataset.name] = _window(column, start, end)
     return pd.DataFrame(columns).sort_index()
+
+
+def load_capex_frames(library: Library | None = None) -> dict[str, pd.DataFrame]:
+    """The capex dataset of every hyperscaler that has one, keyed by ticker."""
+    from liquidity.errors import DataNotAvailable
+
+    frames = {}
+    for ticker in catalog.HYPERSCALERS:
+        try:
+            frames[ticker] = load_dataset(f"{catalog.CAPEX}/{ticker}", library)[0]
+        except DataNotAvailable:
+            continue
+    return frames

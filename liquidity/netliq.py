@@ -1,10 +1,16 @@
-"""Fed net liquidity: Fed assets minus the Treasury's cash account minus overnight reverse repo.
+"""Fed net liquidity: the water in the tub, in four documented variants (METHODS.md §1.2).
 
-The Wednesday variant (METHODS.md §1.2, NL-B): WALCL − WDTGAL − RRPONTSYD, with WALCL and WDTGAL
-taken only on an exact Wednesday observation and RRP as the latest daily value on or before that
-Wednesday, at most 7 calendar days old. Nothing is interpolated; a week with a missing input is
-missing. Inputs come in their native units (WALCL and WDTGAL in $ millions, RRP in $ billions) and
-the result is in $ billions, checked against a plausible range so a unit slip fails loudly.
+    wednesday     WALCL − WDTGAL − RRPONTSYD, Wednesday levels (default; NL-B)
+    week_average  WALCL − WTREGEN − RRPONTSYD: mixes a Wednesday level with a week average
+    reserves      WRESBAL, reserve balances (week average); TGA and RRP are already netted out
+    daily         the latest Wednesday WALCL and WDTGAL (at most 10 days old) with daily RRP
+
+Alignment (METHODS.md §2): WALCL and the TGA need an exact Wednesday observation; RRP is the last
+daily value on or before the Wednesday, at most 7 days old; nothing is interpolated. Inputs come
+in their native units (WALCL, WDTGAL, WTREGEN, WRESBAL in $ millions; RRPONTSYD in $ billions);
+results are in $ billions and checked against a plausible range, so a unit slip fails loudly.
+The H.4.1 for a Wednesday is published the next day: `known_at` moves values to that date for
+any statistic that pairs liquidity with market prices.
 """
 
 from __future__ import annotations
@@ -14,51 +20,136 @@ import pandas as pd
 from liquidity import units
 from liquidity.errors import LiquidityError
 
+VARIANTS = {
+    "wednesday": "Wednesday levels: WALCL − WDTGAL − RRP",
+    "week_average": "WALCL − WTREGEN (week average) − RRP: mixes a level with an average",
+    "reserves": "Reserve balances (WRESBAL, week average): TGA and RRP already netted out",
+    "daily": "Daily: latest Wednesday WALCL and WDTGAL (≤ 10 days old) with daily RRP",
+}
+INPUTS = {
+    "wednesday": ("WALCL", "WDTGAL", "RRPONTSYD"),
+    "week_average": ("WALCL", "WTREGEN", "RRPONTSYD"),
+    "reserves": ("WRESBAL",),
+    "daily": ("WALCL", "WDTGAL", "RRPONTSYD"),
+}
 RRP_MAX_AGE = pd.Timedelta(days=7)
+WEEKLY_MAX_AGE = pd.Timedelta(days=10)  # METHODS.md R5: never carry a weekly value further
+H41_LAG = pd.Timedelta(days=1)  # H.4.1 for Wednesday w is public on Thursday w + 1
 # Net liquidity has stayed within these bounds since 2008; outside them a unit is wrong.
 PLAUSIBLE_B = (500.0, 10_000.0)
 PLAUSIBLE_SINCE = pd.Timestamp("2008-01-01")
+# Reserves were tens of billions until the 2008 crisis and above $600B since 2009.
+RESERVES_PLAUSIBLE_SINCE = pd.Timestamp("2009-01-01")
 
 
 def latest_on_or_before(
     daily: pd.Series, dates: pd.DatetimeIndex, max_age: pd.Timedelta
 ) -> pd.Series:
-    """For each date, the last non-missing daily value on or before it, if at most `max_age` old."""
-    daily = daily.dropna().sort_index()
-    pos = daily.index.searchsorted(dates, side="right") - 1
+    """For each date, the last non-missing value on or before it, if at most `max_age` old."""
+    return _asof(daily, dates, max_age)[0]
+
+
+def _asof(
+    series: pd.Series, dates: pd.DatetimeIndex, max_age: pd.Timedelta
+) -> tuple[pd.Series, pd.Series]:
+    """(values, observation dates) of the last observation on or before each date."""
+    series = series.dropna().sort_index()
+    pos = series.index.searchsorted(dates, side="right") - 1
     found = pos >= 0
     values = pd.Series(float("nan"), index=dates)
-    if not found.any():
-        return values
-    obs_dates = daily.index[pos[found]]
-    fresh = (dates[found] - obs_dates) <= max_age
-    values.iloc[found.nonzero()[0][fresh]] = daily.to_numpy()[pos[found][fresh]]
-    return values
+    observed = pd.Series(pd.NaT, index=dates, dtype="datetime64[ns]")
+    if found.any():
+        obs_dates = series.index[pos[found]]
+        fresh = (dates[found] - obs_dates) <= max_age
+        rows = found.nonzero()[0][fresh]
+        values.iloc[rows] = series.to_numpy()[pos[found][fresh]]
+        observed.iloc[rows] = obs_dates[fresh]
+    return values, observed
 
 
-def net_liquidity(walcl_m: pd.Series, tga_m: pd.Series, rrp_b: pd.Series) -> pd.DataFrame:
-    """Weekly (Wednesday) net liquidity and its components, all in $ billions.
+def wednesdays(series: pd.Series) -> pd.DatetimeIndex:
+    """The dates on which a weekly series was observed on a Wednesday."""
+    index = series.dropna().index
+    return pd.DatetimeIndex(index[index.day_of_week == 2], name="date")
 
-    Columns: walcl_b, tga_b, rrp_b, net_liquidity_b; index: the Wednesdays on which WALCL was
-    observed. Raises LiquidityError when a value since 2008 falls outside a plausible range.
+
+def wednesday_net_liquidity(walcl_m: pd.Series, tga_m: pd.Series, rrp_b: pd.Series) -> pd.DataFrame:
+    """Weekly net liquidity and its parts in $ billions: walcl_b, tga_b, rrp_b, net_liquidity_b.
+
+    Indexed by the Wednesdays on which WALCL was observed. The TGA series may be the Wednesday
+    level (WDTGAL) or the week average stamped on the Wednesday ending its week (WTREGEN).
     """
-    walcl = walcl_m.dropna()
-    wednesdays = pd.DatetimeIndex(walcl.index[walcl.index.day_of_week == 2], name="date")
+    weds = wednesdays(walcl_m)
     frame = pd.DataFrame(
         {
-            "walcl_b": units.convert(walcl.reindex(wednesdays), "USD_M", "USD_B"),
-            "tga_b": units.convert(tga_m.reindex(wednesdays), "USD_M", "USD_B"),
-            "rrp_b": latest_on_or_before(rrp_b, wednesdays, RRP_MAX_AGE),
+            "walcl_b": units.convert(walcl_m.reindex(weds), "USD_M", "USD_B"),
+            "tga_b": units.convert(tga_m.reindex(weds), "USD_M", "USD_B"),
+            "rrp_b": latest_on_or_before(rrp_b, weds, RRP_MAX_AGE),
         },
-        index=wednesdays,
+        index=weds,
     )
     frame["net_liquidity_b"] = frame["walcl_b"] - frame["tga_b"] - frame["rrp_b"]
     check_plausible(frame["net_liquidity_b"])
     return frame
 
 
-def check_plausible(net_b: pd.Series) -> None:
-    recent = net_b.loc[PLAUSIBLE_SINCE:].dropna()
+def reserves_net_liquidity(wresbal_m: pd.Series) -> pd.DataFrame:
+    """Reserve balances as the measure of liquidity: reserves_b and net_liquidity_b (equal).
+
+    Reserves already reflect the TGA and RRP, so subtracting them again would double count.
+    """
+    weds = wednesdays(wresbal_m)
+    reserves = units.convert(wresbal_m.reindex(weds), "USD_M", "USD_B")
+    frame = pd.DataFrame({"reserves_b": reserves, "net_liquidity_b": reserves}, index=weds)
+    check_plausible(frame["net_liquidity_b"], since=RESERVES_PLAUSIBLE_SINCE)
+    return frame
+
+
+def daily_net_liquidity(walcl_m: pd.Series, tga_m: pd.Series, rrp_b: pd.Series) -> pd.DataFrame:
+    """Net liquidity on every day with an RRP print, using the latest Wednesday balance sheet.
+
+    WALCL and WDTGAL are carried forward from their Wednesday observation at most 10 days (the
+    column walcl_date shows which Wednesday); only RRP moves daily. Days without a fresh
+    Wednesday value are missing, not filled.
+    """
+    days = pd.DatetimeIndex(rrp_b.dropna().index, name="date")
+    walcl, walcl_date = _asof(walcl_m, days, WEEKLY_MAX_AGE)
+    tga, _ = _asof(tga_m.reindex(wednesdays(tga_m)), days, WEEKLY_MAX_AGE)
+    frame = pd.DataFrame(
+        {
+            "walcl_b": units.convert(walcl, "USD_M", "USD_B"),
+            "tga_b": units.convert(tga, "USD_M", "USD_B"),
+            "rrp_b": rrp_b.dropna().reindex(days),
+            "walcl_date": walcl_date,
+        },
+        index=days,
+    )
+    frame["net_liquidity_b"] = frame["walcl_b"] - frame["tga_b"] - frame["rrp_b"]
+    check_plausible(frame["net_liquidity_b"])
+    return frame
+
+
+def net_liquidity(variant: str, series: dict[str, pd.Series]) -> pd.DataFrame:
+    """Net liquidity for `variant` from native-unit FRED series keyed by id (see INPUTS)."""
+    check_variant(variant)
+    missing = [s for s in INPUTS[variant] if s not in series]
+    if missing:
+        raise LiquidityError(f"the {variant} variant needs {', '.join(missing)}")
+    if variant == "reserves":
+        return reserves_net_liquidity(series["WRESBAL"])
+    tga = series["WTREGEN" if variant == "week_average" else "WDTGAL"]
+    if variant == "daily":
+        return daily_net_liquidity(series["WALCL"], tga, series["RRPONTSYD"])
+    return wednesday_net_liquidity(series["WALCL"], tga, series["RRPONTSYD"])
+
+
+def check_variant(variant: str) -> None:
+    if variant not in VARIANTS:
+        raise LiquidityError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
+
+
+def check_plausible(net_b: pd.Series, since: pd.Timestamp = PLAUSIBLE_SINCE) -> None:
+    recent = net_b.loc[since:].dropna()
     lo, hi = PLAUSIBLE_B
     bad = recent[(recent < lo) | (recent > hi)]
     if not bad.empty:
@@ -68,16 +159,47 @@ def check_plausible(net_b: pd.Series) -> None:
         )
 
 
-def load_net_liquidity(start=None, end=None, library=None) -> pd.DataFrame:
-    """`net_liquidity` computed from the loaded WALCL, WDTGAL and RRPONTSYD series."""
+def weekly_flows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Week-on-week changes in $ billions whose parts sum to the change in net liquidity.
+
+    For the balance-sheet variants: d_walcl_b + neg_d_tga_b + neg_d_rrp_b = d_net_liquidity_b
+    (a TGA or RRP that rises drains the tub, hence the sign). For reserves: d_reserves_b. A week
+    whose previous Wednesday is missing has no change (no gap is bridged).
+    """
+    weekly = frame.drop(columns=["walcl_date"], errors="ignore")
+    previous = weekly.reindex(weekly.index - pd.Timedelta(weeks=1))
+    previous.index = weekly.index
+    change = weekly - previous
+    if "reserves_b" in weekly:
+        return pd.DataFrame(
+            {"d_reserves_b": change["reserves_b"], "d_net_liquidity_b": change["net_liquidity_b"]}
+        )
+    return pd.DataFrame(
+        {
+            "d_walcl_b": change["walcl_b"],
+            "neg_d_tga_b": -change["tga_b"],
+            "neg_d_rrp_b": -change["rrp_b"],
+            "d_net_liquidity_b": change["net_liquidity_b"],
+        }
+    )
+
+
+def known_at(frame: pd.DataFrame | pd.Series, lag: pd.Timedelta = H41_LAG):
+    """The same values indexed by the date they became public (observation date + lag)."""
+    out = frame.copy()
+    out.index = out.index + lag
+    return out
+
+
+def load_net_liquidity(
+    start=None, end=None, variant: str = "wednesday", library=None
+) -> pd.DataFrame:
+    """`net_liquidity` for `variant` from the loaded FRED series, limited to [start, end]."""
     from liquidity.loaders import date_window, load_series
 
+    check_variant(variant)
     start, end = date_window(start, end)
-    # RRP needs up to a week before the first Wednesday.
-    rrp_start = None if start is None else start - RRP_MAX_AGE
-    frame = net_liquidity(
-        load_series("WALCL", start, end, library=library),
-        load_series("WDTGAL", start, end, library=library),
-        load_series("RRPONTSYD", rrp_start, end, library=library),
-    )
-    return frame.loc[start:end]
+    # Inputs start early enough for RRP's 7-day and the daily variant's 10-day look-back.
+    lead = None if start is None else start - WEEKLY_MAX_AGE
+    series = {sid: load_series(sid, lead, end, library=library) for sid in INPUTS[variant]}
+    return net_liquidity(variant, series).loc[start:end]

@@ -14,15 +14,17 @@ from liquidity.errors import LiquidityError
 USD_SCALE = {"USD": 1.0, "USD_M": 1e6, "USD_B": 1e9, "USD_T": 1e12}
 
 LABELS = {
-    "USD": "$",
+    "USD": "US dollars",
     "USD_M": "$ millions",
     "USD_B": "$ billions",
     "USD_T": "$ trillions",
-    "KRW": "₩",
+    "KRW": "Korean won",
     "PCT": "percent",
     "BPS": "basis points",
     "INDEX": "index",
 }
+
+SHORT_LABELS = {"USD_M": "$M", "USD_B": "$B", "USD_T": "$T"}
 
 # What the CLI's --unit letters mean.
 SHORT = {"M": "USD_M", "B": "USD_B", "T": "USD_T"}

@@ -142,11 +142,13 @@ with page.guard():
                     alt=f"{dataset.label} from {start} to {end}",
                 )
         st.caption(
-            f"**{dataset.label}** · origin {prov['origin']} · {prov['source']} · native unit "
-            f"{units.label(dataset.native_unit)} · {dataset.frequency}, {dataset.convention} · "
-            f"{prov['first'][:10] if prov['first'] else '?'} → "
-            f"{prov['last'][:10] if prov['last'] else '?'} · {prov['rows']:,} rows · "
-            f"sha256 {prov['checksum'][:12]}… · location `{prov['location']}`"
+            frame.escape_dollars(
+                f"**{dataset.label}** · origin {prov['origin']} · {prov['source']} · native unit "
+                f"{units.label(dataset.native_unit)} · {dataset.frequency}, {dataset.convention} · "
+                f"{prov['first'][:10] if prov['first'] else '?'} → "
+                f"{prov['last'][:10] if prov['last'] else '?'} · {prov['rows']:,} rows · "
+                f"sha256 {prov['checksum'][:12]}… · location `{prov['location']}`"
+            )
         )
 
     st.subheader("Refresh live data")

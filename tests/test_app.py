@@ -98,7 +98,7 @@ def test_data_page_lists_the_catalog_and_previews_a_dataset(app_env, fixture_pac
     assert walcl["origin"] == "pack" and walcl["rows"] == 6 and walcl["unit"] == "$ millions"
     (spec,) = chart_specs(at)
     assert spec["layout"]["yaxis"]["title"]["text"] == "WALCL ($ trillions)"
-    assert {m.label: m.value for m in at.metric}["Datasets with data"] == "10 / 68"
+    assert {m.label: m.value for m in at.metric}["Datasets with data"] == "12 / 68"
 
 
 def test_data_page_deep_link_restores_every_filter(app_env, fixture_pack):
@@ -144,7 +144,7 @@ def test_refresh_button_offline_says_so_and_keeps_data(app_env, fixture_pack, mo
     at.run()
     assert not at.exception
     assert any("could not be reached" in w.value for w in at.warning)
-    assert {m.label: m.value for m in at.metric}["Datasets with data"] == "10 / 68"
+    assert {m.label: m.value for m in at.metric}["Datasets with data"] == "12 / 68"
 
 
 @pytest.mark.pack

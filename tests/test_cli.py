@@ -101,7 +101,7 @@ def test_status_lists_every_dataset(capsys, library):
 def test_import_and_export_pack(capsys, fixture_pack, tmp_path):
     library = Library(Store(tmp_path / "home"))
     code, out, _ = run(capsys, library, "import-pack", str(fixture_pack))
-    assert code == 0 and out.startswith("imported 10 datasets")
+    assert code == 0 and out.startswith("imported 12 datasets")
     code, out, _ = run(capsys, library, "export-pack", str(tmp_path / "out"))
     assert code == 0 and (tmp_path / "out" / "prices" / "MU.csv").exists()
     code, _, err = run(capsys, library, "import-pack", str(tmp_path / "missing"))

@@ -4,7 +4,14 @@ import pytest
 from liquidity.changes import change_over
 from liquidity.errors import LiquidityError
 from liquidity.library import Library
-from liquidity.netliq import latest_on_or_before, load_net_liquidity, net_liquidity
+from liquidity.netliq import (
+    known_at,
+    latest_on_or_before,
+    load_net_liquidity,
+    net_liquidity,
+    wednesday_net_liquidity,
+    weekly_flows,
+)
 from liquidity.pack import DataPack
 
 
@@ -36,7 +43,7 @@ def test_components_are_in_billions_and_sum():
     walcl = s([("2026-08-26", 6_730_912.0)])
     tga = s([("2026-08-26", 959_435.0)])
     rrp = s([("2026-08-26", 0.702)])
-    row = net_liquidity(walcl, tga, rrp).iloc[0]
+    row = wednesday_net_liquidity(walcl, tga, rrp).iloc[0]
     assert row["walcl_b"] - row["tga_b"] - row["rrp_b"] == pytest.approx(row["net_liquidity_b"])
     assert row["net_liquidity_b"] == pytest.approx(5_770.775)
 
@@ -45,9 +52,9 @@ def test_a_unit_slip_fails_loudly():
     walcl = s([("2026-08-26", 6_730_912.0)])
     rrp = s([("2026-08-26", 0.702)])
     with pytest.raises(LiquidityError, match="wrong unit"):
-        net_liquidity(walcl, s([("2026-08-26", 959.435)]) * 1e6, rrp)  # TGA in dollars
+        wednesday_net_liquidity(walcl, s([("2026-08-26", 959.435)]) * 1e6, rrp)  # TGA in dollars
     with pytest.raises(LiquidityError, match="wrong unit"):
-        net_liquidity(walcl / 1000, s([("2026-08-26", 959_435.0)]), rrp)  # WALCL in $B
+        wednesday_net_liquidity(walcl / 1000, s([("2026-08-26", 959_435.0)]), rrp)  # WALCL in $B
 
 
 def test_change_over_uses_dates_not_rows():
@@ -61,3 +68,57 @@ def test_change_over_uses_dates_not_rows():
     prices = s([("2025-01-08", 100.0), ("2025-02-05", 110.0)])
     assert change_over(prices, 28).percent == pytest.approx(10.0)
     assert change_over(pd.Series(dtype="float64"), 28) is None
+
+
+def fixture_variant(fixture_pack, variant):
+    return load_net_liquidity(variant=variant, library=Library(None, DataPack(fixture_pack)))
+
+
+def test_week_average_variant_uses_wtregen(fixture_pack):
+    net = fixture_variant(fixture_pack, "week_average")["net_liquidity_b"]
+    assert net["2025-01-08"] == pytest.approx(6810 - 815 - 130.5)
+    assert net["2025-01-15"] == pytest.approx(6820 - 820 - 120.0)  # WTREGEN has this week
+    assert pd.isna(net["2025-01-29"])  # no WTREGEN print
+
+
+def test_reserves_variant_does_not_subtract_again(fixture_pack):
+    frame = fixture_variant(fixture_pack, "reserves")
+    assert list(frame.columns) == ["reserves_b", "net_liquidity_b"]
+    assert frame.loc["2025-01-08", "net_liquidity_b"] == pytest.approx(3250.0)
+    assert pd.Timestamp("2025-01-15") not in frame.index  # no print that week: no row
+
+
+def test_daily_variant_carries_the_wednesday_balance_sheet_at_most_ten_days(fixture_pack):
+    frame = fixture_variant(fixture_pack, "daily")
+    net = frame["net_liquidity_b"]
+    assert pd.isna(net["2024-12-31"])  # no Wednesday WALCL yet
+    assert net["2025-01-02"] == pytest.approx(6800 - 800 - 140.0)
+    assert net["2025-01-10"] == pytest.approx(6810 - 810 - 120.0)
+    assert frame.loc["2025-01-10", "walcl_date"] == pd.Timestamp("2025-01-08")
+    assert net["2025-02-03"] == pytest.approx(6840 - 780 - 100.0)  # Wednesday 01-29
+    assert "2025-02-04" not in net.index  # no RRP print that day
+
+
+def test_weekly_flows_sum_to_the_change(fixture_pack):
+    flows = weekly_flows(fixture_variant(fixture_pack, "wednesday"))
+    week = flows.loc["2025-01-08"]
+    assert (week["d_walcl_b"], week["neg_d_tga_b"], week["neg_d_rrp_b"]) == pytest.approx(
+        (10.0, -10.0, 19.5)
+    )
+    parts = flows[["d_walcl_b", "neg_d_tga_b", "neg_d_rrp_b"]].sum(axis=1, min_count=3)
+    both = flows["d_net_liquidity_b"].notna()
+    assert parts[both].to_numpy() == pytest.approx(flows.loc[both, "d_net_liquidity_b"].to_numpy())
+    assert pd.isna(flows.loc["2025-01-15", "d_net_liquidity_b"])  # TGA missing that week
+    assert flows.loc["2025-02-05", "d_walcl_b"] == pytest.approx(10.0)
+
+
+def test_known_at_moves_h41_values_to_the_next_day():
+    frame = pd.DataFrame({"v": [1.0]}, index=pd.DatetimeIndex(["2025-01-08"]))
+    assert known_at(frame).index[0] == pd.Timestamp("2025-01-09")
+
+
+def test_unknown_variant_and_missing_inputs(fixture_pack):
+    with pytest.raises(LiquidityError, match="unknown variant 'monthly'"):
+        fixture_variant(fixture_pack, "monthly")
+    with pytest.raises(LiquidityError, match="needs WDTGAL, RRPONTSYD"):
+        net_liquidity("wednesday", {"WALCL": pd.Series(dtype="float64")})

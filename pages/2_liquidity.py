@@ -1,0 +1,289 @@
+"""Liquidity balance: the bathtub of supply (Fed, Treasury), demand (capex), price of money."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, figures, filters, frame, loaders
+from liquidity import catalog, units
+from liquidity.changes import change_over
+from liquidity.gauge import COMPONENTS, MIN_OBS, WEEKS
+from liquidity.money import LINES, SPREAD_INPUTS
+from liquidity.netliq import H41_LAG, INPUTS, VARIANTS, weekly_flows
+
+TODAY = dt.date.today()
+DEFAULT_RANGE = (dt.date(2020, 1, 1), TODAY)
+UNITS = {"B": "USD_B", "T": "USD_T"}
+SMOOTHING = {"none": 0, "4w": 4, "13w": 13}
+DEFAULT_LINES = ["DGS10", "DFII10", "BAMLH0A0HYM2", "SOFR_IORB"]
+GAUGE_FORMULA = f"""
+Each week, on the day the Fed's H.4.1 is public (the Thursday after its Wednesday), four inputs:
+
+| component | sign | raw value |
+|---|---|---|
+| {WEEKS}-week change in net liquidity (Wednesday variant) | − | $ billions |
+| {WEEKS}-week change in the 10-year real yield (DFII10) | + | percentage points |
+| {WEEKS}-week change in the high-yield spread (BAMLH0A0HYM2) | + | percentage points |
+| hyperscaler capex growth, year over year, like for like | + | percent |
+
+Each becomes an **expanding z-score**: its value minus the mean of its own history up to that date,
+divided by that history's standard deviation, only once {MIN_OBS} weekly values exist. The gauge is
+the mean of the signed z-scores present; each bar is one component's share of it, so the bars add
+up to the line. Capex growth counts only companies that report in both quarters and is assumed
+public 45 days after the quarter ends. Nothing uses data published after the date it is shown at,
+and the gauge is always computed on the full history, so the date range never changes its values.
+"""
+
+page = frame.start(
+    "Liquidity balance",
+    path="liquidity",
+    intro="Liquidity as water in a bathtub: the Fed and the Treasury's cash management set the "
+    "supply, capital spending pulls it out, and yields and spreads are its price. Is the tub "
+    "draining?",
+)
+frame.require_data(page)
+
+with page.guard():
+    start, end = filters.date_range(
+        page, default=DEFAULT_RANGE, min_value=dt.date(2003, 1, 1), max_value=TODAY
+    )
+    variant = filters.choice(
+        page,
+        key="variant",
+        label="Net-liquidity variant",
+        options=list(VARIANTS),
+        default="wednesday",
+        help=" · ".join(f"**{k}**: {v}" for k, v in VARIANTS.items()),
+    )
+    unit = UNITS[
+        filters.choice(
+            page,
+            key="unit",
+            label="Unit",
+            options=list(UNITS),
+            default="B",
+            help="B = $ billions, T = $ trillions",
+        )
+    ]
+    smoothing = SMOOTHING[
+        filters.choice(
+            page,
+            key="smooth",
+            label="Smoothing",
+            options=list(SMOOTHING),
+            default="none",
+            help="Moving average of net liquidity over N weeks",
+        )
+    ]
+    lines = filters.choices(
+        page,
+        key="lines",
+        label="Price-of-money lines",
+        options=list(LINES),
+        default=DEFAULT_LINES,
+        help=" · ".join(f"**{k}**: {v[0]}" for k, v in LINES.items()),
+    )
+    version = loaders.version()
+    lo, hi = start.isoformat(), end.isoformat()
+    history = loaders.net_liquidity(None, None, version, variant)
+    window = history.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+    money, missing_money = loaders.price_of_money(None, None, version)
+    money_window = money.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+    inputs = [f"fred/{sid}" for sid in INPUTS[variant]]
+
+    # -- headline tiles ------------------------------------------------------------------------
+    net = history["net_liquidity_b"].dropna()
+    cols = st.columns(5)
+    with cols[0]:
+        changes = [(w, change_over(net, 7 * w, max_gap_days=3)) for w in (1, 4, 13)]
+        text = " · ".join(
+            f"{w}W {units.convert(c.absolute, 'USD_B', unit):+,.{2 if unit == 'USD_T' else 0}f}"
+            for w, c in changes
+            if c
+        )
+        scale = units.convert(net.iloc[-1], "USD_B", unit)
+        st.metric(
+            "Net liquidity" if variant != "reserves" else "Reserve balances",
+            f"{scale:,.{3 if unit == 'USD_T' else 0}f} {units.SHORT_LABELS[unit]}",
+            border=True,
+            help=f"{VARIANTS[variant]}. Changes over 1, 4 and 13 weeks in {units.label(unit)}.",
+        )
+        known = net.index[-1] + (H41_LAG if variant != "daily" else pd.Timedelta(0))
+        st.caption(
+            frame.escape_dollars(
+                f"{text} ({units.SHORT_LABELS[unit]})  \nobserved {net.index[-1]:%a %Y-%m-%d}, "
+                f"known {known:%a %Y-%m-%d}"
+            )
+        )
+    for col, column, label in (
+        (cols[1], "DGS10", "10y yield"),
+        (cols[2], "DFII10", "10y real yield"),
+        (cols[3], "BAMLH0A0HYM2", "HY OAS"),
+        (cols[4], "SOFR_IORB", "SOFR − IORB"),
+    ):
+        with col:
+            series = money[column].dropna() if column in money else pd.Series(dtype="float64")
+            if series.empty:
+                st.metric(label, "n/a", border=True)
+                continue
+            bp = LINES[column][1] == "BPS"
+            change = change_over(series, 28)
+            delta = None
+            if change:
+                delta = f"{change.absolute if bp else change.absolute * 100:+.0f} bp in 4 wk"
+            st.metric(
+                label,
+                f"{series.iloc[-1]:.0f} bp" if bp else f"{series.iloc[-1]:.2f} %",
+                delta,
+                delta_color="inverse",
+                border=True,
+            )
+            st.caption(f"as of {series.index[-1]:%Y-%m-%d}")
+
+    # -- the tub -------------------------------------------------------------------------------
+    st.subheader("The tub: net liquidity and its parts")
+    if window["net_liquidity_b"].dropna().empty:
+        st.info(
+            f"No {variant} net-liquidity values between {start} and {end}; the series runs "
+            f"from {net.index[0]:%Y-%m-%d} to {net.index[-1]:%Y-%m-%d}. Widen the range."
+        )
+    else:
+        fig = figures.build_bathtub_figure(window, unit, smoothing)
+        charts.add_events(fig, loaders.events(lo, hi))
+        charts.show_chart(
+            fig,
+            window,
+            name=f"net_liquidity_{variant}",
+            alt=f"Net liquidity ({variant}) and its parts, {start} to {end}",
+        )
+        frame.provenance_strip(inputs, note=VARIANTS[variant])
+
+        # -- flows -------------------------------------------------------------------------------
+        st.subheader("Where the water went")
+        weekly = history if variant != "daily" else loaders.net_liquidity(None, None, version)
+        flows = weekly_flows(weekly).loc[pd.Timestamp(start) : pd.Timestamp(end)]
+        left, right = st.columns([2, 3])
+        with left:
+            st.markdown(f"**Over the window**, {units.label(unit)}")
+            part = weekly.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+            fig = figures.build_waterfall_figure(part, unit)
+            charts.show_chart(
+                fig,
+                part,
+                name=f"waterfall_{variant}",
+                alt="Change in net liquidity over the window, by part",
+            )
+        with right:
+            st.markdown(f"**Week by week**, {units.label(unit)} per week")
+            fig = figures.build_flows_figure(flows.iloc[-104:], unit)
+            charts.show_chart(
+                fig,
+                flows,
+                name=f"weekly_flows_{variant}",
+                alt="Weekly change in net liquidity and its parts",
+            )
+        st.caption(
+            "A rising Treasury account or reverse repo drains the tub, so their changes count "
+            "with a minus sign; the parts add up to the change in net liquidity. Weekly bars "
+            "show the last 104 weeks of the window; the CSV has all of them."
+            + (
+                " The daily variant's flows are computed on its Wednesday levels."
+                if variant == "daily"
+                else ""
+            )
+        )
+
+    # -- price of money ------------------------------------------------------------------------
+    st.subheader("The price of money")
+    if not lines:
+        st.info("Pick at least one line in the sidebar (Price-of-money lines).")
+    elif money_window.empty:
+        st.info("No yields or spreads in the selected range.")
+    else:
+        fig = figures.build_price_of_money_figure(money_window, lines)
+        charts.show_chart(
+            fig,
+            money_window[[c for c in lines if c in money_window]],
+            name="price_of_money",
+            alt="Yields, credit spreads and funding stress",
+        )
+        shown_inputs = sorted(
+            {f"fred/{s}" for line in lines for s in SPREAD_INPUTS.get(line, (line,))}
+        )
+        note = "Funding stress = rate − IORB on days both are published, in basis points"
+        if missing_money:
+            note += f"; not available: {', '.join(missing_money)}"
+        frame.provenance_strip(shown_inputs, note=note + ". Long windows are drawn weekly.")
+
+    # -- demand vs supply ----------------------------------------------------------------------
+    st.subheader("Demand vs supply, per quarter")
+    ledger = loaders.ledger(variant, version)
+    quarters = ledger.loc[pd.Period(start, "Q") : pd.Period(end, "Q")].dropna(subset=["capex_b"])
+    if quarters.empty:
+        st.info("No quarter in the selected range has both hyperscaler capex and net liquidity.")
+    else:
+        fig = figures.build_ledger_figure(quarters, len(catalog.HYPERSCALERS))
+        charts.show_chart(
+            fig,
+            quarters,
+            name=f"ledger_{variant}",
+            alt="Quarterly change in net liquidity next to hyperscaler capex",
+        )
+        table = quarters.rename(
+            columns={
+                "d_net_liquidity_b": "Δ net liquidity ($B)",
+                "capex_b": "capex ($B)",
+                "companies": "companies",
+                "d_m2_b": "Δ M2 ($B)",
+                "capex_pct_of_d_net_liquidity": "capex ÷ Δ net liquidity (%)",
+                "capex_pct_of_d_m2": "capex ÷ Δ M2 (%)",
+            }
+        )
+        table.index = table.index.astype(str)
+        st.dataframe(
+            table.iloc[::-1],
+            width="stretch",
+            height=250,
+            column_config={
+                c: st.column_config.NumberColumn(format="%.1f")
+                for c in table.columns
+                if c != "companies"
+            },
+        )
+        frame.provenance_strip(
+            [f"capex/{t}" for t in catalog.HYPERSCALERS] + ["fred/M2SL"],
+            note="Capex is calendar-quarter cash capex (SEC rows, else hand-compiled; never "
+            "both), summed over the companies that report it: faded bars and n/5 mark quarters "
+            "where some are missing. Ratios are empty when the change is within $1B of zero",
+        )
+
+    # -- drain gauge ---------------------------------------------------------------------------
+    st.subheader("Drain gauge")
+    gauge = loaders.drain_gauge(version)
+    shown = gauge.loc[pd.Timestamp(start) : pd.Timestamp(end) + H41_LAG].dropna(subset=["gauge"])
+    if shown.empty:
+        st.info(
+            "No drain-gauge values in the selected range (it needs 104 weeks of history "
+            "per component before its first value)."
+        )
+    else:
+        latest = shown.iloc[-1]
+        st.caption(
+            f"Latest: **{latest['gauge']:+.2f}** on {shown.index[-1]:%Y-%m-%d} from "
+            f"{int(latest['components'])} of {len(COMPONENTS)} components "
+            "(above zero: the tub drains faster than usual)."
+        )
+        fig = figures.build_gauge_figure(shown)
+        charts.show_chart(
+            fig, shown, name="drain_gauge", alt="Drain gauge with each component's contribution"
+        )
+        with st.expander("How the drain gauge is computed"):
+            st.markdown(GAUGE_FORMULA)
+        frame.provenance_strip(
+            ["fred/WALCL", "fred/WDTGAL", "fred/RRPONTSYD", "fred/DFII10", "fred/BAMLH0A0HYM2"]
+            + [f"capex/{t}" for t in catalog.HYPERSCALERS],
+            note="A component drops out of the mean when its input is older than 7 days",
+        )
+
+page.finish()
