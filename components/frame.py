@@ -21,7 +21,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from components import loaders
 from liquidity import units
-from liquidity.errors import LiquidityError
+from liquidity.errors import DataNotAvailable, LiquidityError
 
 log = logging.getLogger("liquidity.app")
 
@@ -69,6 +69,8 @@ class Page:
         """Show errors as short messages, never as tracebacks, and log unexpected ones."""
         try:
             yield
+        except DataNotAvailable as exc:  # missing input: say which and how to get it
+            st.info(f"{exc}", icon=":material/database_off:")
         except LiquidityError as exc:
             st.error(f"{exc}", icon=":material/error:")
         except Exception as exc:  # noqa: BLE001  (the UI must never show a traceback)

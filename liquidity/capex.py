@@ -122,21 +122,18 @@ def like_for_like_growth(table: pd.DataFrame, periods: int = 4) -> pd.DataFrame:
     reports in both or the base total is zero), `companies` (comma-joined tickers used),
     `total_usd`, `base_usd`.
     """
-    records = []
-    for quarter in table.index:
-        base_q = quarter - periods
-        now = table.loc[quarter]
-        then = table.loc[base_q] if base_q in table.index else pd.Series(np.nan, table.columns)
-        used = [c for c in table.columns if pd.notna(now[c]) and pd.notna(then[c])]
-        total = float(now[used].sum()) if used else np.nan
-        base = float(then[used].sum()) if used else np.nan
-        growth = (total / base - 1.0) * 100.0 if used and base != 0 else np.nan
-        records.append((growth, ",".join(map(str, used)), total, base))
-    out = pd.DataFrame(
-        records, columns=["growth_pct", "companies", "total_usd", "base_usd"], index=table.index
+    base = table.reindex(table.index - periods)
+    base.index = table.index
+    both = table.notna() & base.notna()
+    total = table.where(both).sum(axis=1, min_count=1)
+    base_total = base.where(both).sum(axis=1, min_count=1)
+    growth = (total / base_total.where(base_total != 0) - 1.0) * 100.0
+    names = table.columns.astype(str).to_numpy()
+    companies = [",".join(names[row]) for row in both.to_numpy()]
+    return pd.DataFrame(
+        {"growth_pct": growth, "companies": companies, "total_usd": total, "base_usd": base_total},
+        index=table.index,
     )
-    out["companies"] = out["companies"].astype(str)
-    return out
 
 
 def available_at(quarters: pd.PeriodIndex, lag_days: int = 45) -> pd.DatetimeIndex:
@@ -177,29 +174,37 @@ def _candidates(frame: pd.DataFrame, metric: str, name: str) -> pd.DataFrame:
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
     rows = frame[frame["concept"].isin(METRICS[metric]) & frame["value_usd"].notna()]
-    quarters, annual = [], []
-    for row in rows.itertuples(index=False):
-        fp = str(row.fiscal_period)
-        record = {
-            "value_usd": float(row.value_usd),
-            "source": _source(row.concept),
-            "concept": row.concept,
-            "period_end": pd.Timestamp(row.period_end),
+    fp = rows["fiscal_period"].astype(str)
+    cy_quarter = fp.str.extract(_CY_QUARTER)
+    cy_year = fp.str.extract(_CY_YEAR)[0]
+    label = fp.str.startswith("label:")
+    unknown = cy_quarter[0].isna() & cy_year.isna() & ~label
+    if unknown.any():
+        i = unknown.to_numpy().argmax()
+        raise ValidationError(
+            name, f"unrecognised fiscal_period {fp.iloc[i]!r} for {rows['concept'].iloc[i]}"
+        )
+    record = pd.DataFrame(
+        {
+            "value_usd": rows["value_usd"].astype("float64"),
+            "source": np.where(rows["concept"].str.startswith("us-gaap:"), SEC, HAND),
+            "concept": rows["concept"],
+            "period_end": pd.to_datetime(rows["period_end"]),
         }
-        if m := _CY_QUARTER.match(fp):
-            quarters.append({**record, "quarter": pd.Period(f"{m[1]}Q{m[2]}", freq="Q")})
-        elif m := _CY_YEAR.match(fp):
-            annual.append({**record, "year": int(m[1])})
-        elif fp.startswith("label:"):
-            # The label may be a fiscal quarter (ORCL), so place it by where it lies in time.
-            mid = record["period_end"] - _HALF_QUARTER
-            quarters.append({**record, "quarter": pd.Period(mid, freq="Q")})
-        else:
-            raise ValidationError(name, f"unrecognised fiscal_period {fp!r} for {row.concept}")
-    found = _one_per(
-        pd.DataFrame(quarters, columns=["quarter", *COLUMNS]), ["quarter", "source"], name
     )
-    years = _one_per(pd.DataFrame(annual, columns=["year", *COLUMNS]), ["year", "concept"], name)
+    quarter = pd.Series(pd.NaT, index=rows.index, dtype="period[Q-DEC]")
+    is_cyq = cy_quarter[0].notna()
+    quarter[is_cyq] = pd.PeriodIndex(
+        (cy_quarter.loc[is_cyq, 0] + "Q" + cy_quarter.loc[is_cyq, 1]).tolist(), freq="Q"
+    )
+    # A label may be a fiscal quarter (ORCL), so place it by where it lies in time.
+    quarter[label] = (record.loc[label, "period_end"] - _HALF_QUARTER).dt.to_period("Q")
+    quarters = record[is_cyq | label].assign(quarter=quarter[is_cyq | label])
+    annual = record[cy_year.notna()].assign(year=cy_year.dropna().astype(int))
+    quarters = quarters[["quarter", *COLUMNS]].reset_index(drop=True)
+    annual = annual[["year", *COLUMNS]].reset_index(drop=True)
+    found = _one_per(quarters, ["quarter", "source"], name)
+    years = _one_per(annual, ["year", "concept"], name)
     derived = _one_per(_derive_q4(found, years), ["quarter", "source"], name)
     found = found.drop_duplicates(["quarter", "source"]).reset_index(drop=True)
     parts = [d for d in (found, derived) if not d.empty]
@@ -211,34 +216,38 @@ def _one_per(rows: pd.DataFrame, key: list[str], name: str) -> pd.DataFrame:
 
     Agreeing repeats stay (one per concept) so that a Q4 can be derived from either concept.
     """
-    for ident, group in rows.groupby(key, sort=True):
-        if group["value_usd"].nunique() > 1:
-            values = ", ".join(f"{v:,.0f}" for v in group["value_usd"])
-            raise ValidationError(
-                name, f"conflicting values for {' '.join(map(str, ident))}: {values}"
-            )
+    distinct = rows.groupby(key, sort=True)["value_usd"].nunique()
+    conflicts = distinct[distinct > 1]
+    if not conflicts.empty:
+        ident = (
+            conflicts.index[0] if isinstance(conflicts.index[0], tuple) else (conflicts.index[0],)
+        )
+        mask = (rows[key] == pd.Series(ident, index=key)).all(axis=1)
+        values = ", ".join(f"{v:,.0f}" for v in rows.loc[mask, "value_usd"])
+        raise ValidationError(name, f"conflicting values for {' '.join(map(str, ident))}: {values}")
     return rows.drop_duplicates(list(dict.fromkeys([*key, "concept"]))).reset_index(drop=True)
 
 
 def _derive_q4(quarters: pd.DataFrame, years: pd.DataFrame) -> pd.DataFrame:
     """Q4 = calendar-year total - (Q1+Q2+Q3) of the same concept, never bridging a gap."""
-    sec = quarters[quarters["source"] == SEC]
-    out = []
-    for row in years.itertuples(index=False):
-        q4 = pd.Period(f"{row.year}Q4", freq="Q")
-        if (sec["quarter"] == q4).any():
-            continue  # a reported quarter beats an arithmetic one
-        wanted = [pd.Period(f"{row.year}Q{n}", freq="Q") for n in (1, 2, 3)]
-        parts = quarters[(quarters["concept"] == row.concept) & quarters["quarter"].isin(wanted)]
-        if len(parts) != 3:
-            continue
-        out.append(
-            {
-                "quarter": q4,
-                "value_usd": row.value_usd - float(parts["value_usd"].sum()),
-                "source": DERIVED,
-                "concept": row.concept,
-                "period_end": row.period_end,
-            }
-        )
-    return pd.DataFrame(out, columns=["quarter", *COLUMNS])
+    columns = ["quarter", *COLUMNS]
+    if quarters.empty or years.empty:
+        return pd.DataFrame(columns=columns)
+    periods = pd.PeriodIndex(quarters["quarter"], freq="Q")
+    first_three = quarters[periods.quarter <= 3].assign(year=periods.year[periods.quarter <= 3])
+    sums = first_three.groupby(["concept", "year"])["value_usd"].agg(["sum", "size"]).reset_index()
+    merged = years.merge(sums, on=["concept", "year"])
+    merged = merged[merged["size"] == 3]  # all three quarters, or no Q4 at all
+    reported = set(quarters.loc[quarters["source"] == SEC, "quarter"])
+    merged = merged.assign(quarter=[pd.Period(f"{y}Q4", freq="Q") for y in merged["year"]])
+    merged = merged[~merged["quarter"].isin(reported)]  # a reported quarter beats arithmetic
+    return pd.DataFrame(
+        {
+            "quarter": merged["quarter"],
+            "value_usd": merged["value_usd"] - merged["sum"],
+            "source": DERIVED,
+            "concept": merged["concept"],
+            "period_end": merged["period_end"],
+        },
+        columns=columns,
+    ).reset_index(drop=True)

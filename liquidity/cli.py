@@ -205,7 +205,7 @@ def _netliq(args, library: Library) -> int:
 
 
 def _drain(args, library: Library) -> int:
-    frame = load_drain_gauge(args.start, args.end, library=library)
+    frame = load_drain_gauge(args.start, args.end, library=library).dropna(subset=["gauge"])
     columns = ["gauge", "components"] + [
         f"{prefix}{c}" for c in COMPONENTS for prefix in ("", "z_", "contrib_")
     ]

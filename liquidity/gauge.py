@@ -98,20 +98,20 @@ def load_drain_gauge(start=None, end=None, library=None) -> pd.DataFrame:
     Computing on the full history first is what keeps the z-scores free of the window choice.
     """
     from liquidity import capex
-    from liquidity.loaders import date_window, load_capex_frames, load_series
+    from liquidity.loaders import date_window, load_capex_table, load_optional_series
     from liquidity.netliq import load_net_liquidity
 
     start, end = date_window(start, end)
     net = load_net_liquidity(library=library)["net_liquidity_b"]
-    frames = load_capex_frames(library)
+    table = load_capex_table(library=library)
     growth = None
-    if frames:
-        lfl = capex.like_for_like_growth(capex.group_table(frames))["growth_pct"].dropna()
+    if not table.empty:
+        lfl = capex.like_for_like_growth(table)["growth_pct"].dropna()
         growth = pd.Series(lfl.to_numpy(), index=capex.available_at(lfl.index))
     gauge = drain_gauge(
         net,
-        load_series("DFII10", library=library),
-        load_series("BAMLH0A0HYM2", library=library),
+        load_optional_series("DFII10", library),
+        load_optional_series("BAMLH0A0HYM2", library),
         growth,
     )
     return gauge.loc[start:end]

@@ -19,6 +19,8 @@ NEAR_ZERO_B = 1.0
 def quarterly_change(series: pd.Series) -> pd.Series:
     """Last observation of each calendar quarter minus the last of the quarter before."""
     observed = series.dropna()
+    if observed.empty:
+        return pd.Series(dtype="float64", index=pd.PeriodIndex([], freq="Q", name="quarter"))
     last = observed.groupby(observed.index.to_period("Q")).last()
     last = last.reindex(pd.period_range(last.index.min(), last.index.max(), freq="Q"))
     return last.diff().rename_axis("quarter")
@@ -53,11 +55,9 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 def load_ledger(variant: str = "wednesday", library=None) -> pd.DataFrame:
     """The ledger from loaded data: net liquidity (`variant`), M2 and the pack's capex."""
-    from liquidity import capex
-    from liquidity.loaders import load_capex_frames, load_series
+    from liquidity.loaders import load_capex_table, load_optional_series
     from liquidity.netliq import load_net_liquidity
 
-    frames = load_capex_frames(library)
-    table = capex.group_table(frames) if frames else pd.DataFrame()
+    table = load_capex_table(library=library)
     net = load_net_liquidity(variant=variant, library=library)["net_liquidity_b"]
-    return supply_demand_ledger(net, load_series("M2SL", library=library), table)
+    return supply_demand_ledger(net, load_optional_series("M2SL", library), table)

@@ -8,8 +8,10 @@ data. Everything the app, the CLI and the Python API load goes through here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -20,7 +22,8 @@ from liquidity.events import EVENTS_CSV
 from liquidity.pack import DataPack, write_pack
 from liquidity.store import Entry, Store, now_utc, span
 
-LIVE_FRESH = pd.Timedelta(hours=24)  # a live fetch younger than this makes the mode "live"
+LIVE_FRESH = pd.Timedelta(hours=24)
+T = TypeVar("T")  # a live fetch younger than this makes the mode "live"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Library:
         self.pack = pack if pack is not None and pack.exists() else None
         # A LIQUIDITY_DATA_PACK that is not a folder is ignored, and said so in the UI.
         self.missing_pack = pack.root if pack is not None and not pack.exists() else None
+        self._derived: dict[tuple, object] = {}
 
     @classmethod
     def from_env(cls) -> Library:
@@ -128,6 +132,24 @@ class Library:
         if prov.origin == "pack":
             return self.pack.read(dataset), prov
         return self.store.read(key), prov
+
+    def derived(self, name: str, keys: list[str], compute: Callable[[], T]) -> T:
+        """Memoise a calculation over datasets, keyed by the checksums of its inputs.
+
+        Several views share the same derived table (the capex group table feeds both the ledger
+        and the drain gauge); it is computed once per version of its inputs.
+        """
+        entries = self.store.entries() if self.store else {}
+        stamp = []
+        for key in keys:
+            prov = self.provenance(key, entries)
+            stamp.append((key, prov.checksum if prov else None))
+        memo_key = (name, tuple(stamp))
+        if memo_key not in self._derived:
+            if len(self._derived) >= 32:  # a long-running app sees many versions: keep recent
+                self._derived.pop(next(iter(self._derived)))
+            self._derived[memo_key] = compute()
+        return self._derived[memo_key]
 
     def missing_message(self, dataset: Dataset) -> str:
         where = f"the data pack {self.pack.root} and " if self.pack else ""

@@ -120,6 +120,31 @@ def load_prices(
     return pd.DataFrame(columns).sort_index()
 
 
+def load_optional_series(series_id: str, library: Library | None = None) -> pd.Series:
+    """A FRED series, or an empty one when nobody holds it (for inputs a view can do without;
+    the view's provenance strip says which are missing)."""
+    from liquidity.errors import DataNotAvailable
+
+    try:
+        return load_series(series_id, library=library)
+    except DataNotAvailable:
+        return pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"), name=series_id)
+
+
+def load_capex_table(metric: str = "capex", library: Library | None = None) -> pd.DataFrame:
+    """Quarter × ticker table of a capex-file metric in USD (see liquidity.capex), memoised."""
+    from liquidity import capex
+
+    library = library or default_library()
+    keys = [d.key for d in catalog.of_kind(catalog.CAPEX)]
+
+    def compute() -> pd.DataFrame:
+        frames = load_capex_frames(library)
+        return capex.group_table(frames, metric) if frames else pd.DataFrame()
+
+    return library.derived(f"capex_table:{metric}", keys, compute)
+
+
 def load_capex_frames(library: Library | None = None) -> dict[str, pd.DataFrame]:
     """The capex dataset of every hyperscaler that has one, keyed by ticker."""
     from liquidity.errors import DataNotAvailable

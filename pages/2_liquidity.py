@@ -142,148 +142,164 @@ with page.guard():
             st.caption(f"as of {series.index[-1]:%Y-%m-%d}")
 
     # -- the tub -------------------------------------------------------------------------------
-    st.subheader("The tub: net liquidity and its parts")
-    if window["net_liquidity_b"].dropna().empty:
-        st.info(
-            f"No {variant} net-liquidity values between {start} and {end}; the series runs "
-            f"from {net.index[0]:%Y-%m-%d} to {net.index[-1]:%Y-%m-%d}. Widen the range."
-        )
-    else:
-        fig = figures.build_bathtub_figure(window, unit, smoothing)
-        charts.add_events(fig, loaders.events(lo, hi))
-        charts.show_chart(
-            fig,
-            window,
-            name=f"net_liquidity_{variant}",
-            alt=f"Net liquidity ({variant}) and its parts, {start} to {end}",
-        )
-        frame.provenance_strip(inputs, note=VARIANTS[variant])
+    with page.guard():
+        st.subheader("The tub: net liquidity and its parts")
+        if window["net_liquidity_b"].dropna().empty:
+            st.info(
+                f"No {variant} net-liquidity values between {start} and {end}; the series runs "
+                f"from {net.index[0]:%Y-%m-%d} to {net.index[-1]:%Y-%m-%d}. Widen the range."
+            )
+        else:
+            fig = figures.build_bathtub_figure(window, unit, smoothing)
+            charts.add_events(fig, loaders.events(lo, hi))
+            charts.show_chart(
+                fig,
+                window,
+                name=f"net_liquidity_{variant}",
+                alt=f"Net liquidity ({variant}) and its parts, {start} to {end}",
+            )
+            frame.provenance_strip(inputs, note=VARIANTS[variant])
 
-        # -- flows -------------------------------------------------------------------------------
-        st.subheader("Where the water went")
-        weekly = history if variant != "daily" else loaders.net_liquidity(None, None, version)
-        flows = weekly_flows(weekly).loc[pd.Timestamp(start) : pd.Timestamp(end)]
-        left, right = st.columns([2, 3])
-        with left:
-            st.markdown(f"**Over the window**, {units.label(unit)}")
-            part = weekly.loc[pd.Timestamp(start) : pd.Timestamp(end)]
-            fig = figures.build_waterfall_figure(part, unit)
-            charts.show_chart(
-                fig,
-                part,
-                name=f"waterfall_{variant}",
-                alt="Change in net liquidity over the window, by part",
+            # -- flows ---------------------------------------------------------------------------
+            st.subheader("Where the water went")
+            weekly = history if variant != "daily" else loaders.net_liquidity(None, None, version)
+            flows = weekly_flows(weekly).loc[pd.Timestamp(start) : pd.Timestamp(end)]
+            left, right = st.columns([2, 3])
+            with left:
+                st.markdown(f"**Over the window**, {units.label(unit)}")
+                part = weekly.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+                fig = figures.build_waterfall_figure(part, unit)
+                charts.show_chart(
+                    fig,
+                    part,
+                    name=f"waterfall_{variant}",
+                    alt="Change in net liquidity over the window, by part",
+                )
+            with right:
+                st.markdown(f"**Week by week**, {units.label(unit)} per week")
+                fig = figures.build_flows_figure(flows.iloc[-104:], unit)
+                charts.show_chart(
+                    fig,
+                    flows,
+                    name=f"weekly_flows_{variant}",
+                    alt="Weekly change in net liquidity and its parts",
+                )
+            st.caption(
+                (
+                    "Reserves already net out the Treasury account and reverse repo, so the "
+                    "change in reserves is the whole story."
+                    if variant == "reserves"
+                    else "A rising Treasury account or reverse repo drains the tub, so their "
+                    "changes count with a minus sign; the parts add up to the change in net "
+                    "liquidity."
+                )
+                + " Weekly bars show the last 104 weeks of the window; the CSV has all of them."
+                + (
+                    " The daily variant's flows are computed on its Wednesday levels."
+                    if variant == "daily"
+                    else ""
+                )
             )
-        with right:
-            st.markdown(f"**Week by week**, {units.label(unit)} per week")
-            fig = figures.build_flows_figure(flows.iloc[-104:], unit)
-            charts.show_chart(
-                fig,
-                flows,
-                name=f"weekly_flows_{variant}",
-                alt="Weekly change in net liquidity and its parts",
-            )
-        st.caption(
-            "A rising Treasury account or reverse repo drains the tub, so their changes count "
-            "with a minus sign; the parts add up to the change in net liquidity. Weekly bars "
-            "show the last 104 weeks of the window; the CSV has all of them."
-            + (
-                " The daily variant's flows are computed on its Wednesday levels."
-                if variant == "daily"
-                else ""
-            )
-        )
 
     # -- price of money ------------------------------------------------------------------------
-    st.subheader("The price of money")
-    if not lines:
-        st.info("Pick at least one line in the sidebar (Price-of-money lines).")
-    elif money_window.empty:
-        st.info("No yields or spreads in the selected range.")
-    else:
-        fig = figures.build_price_of_money_figure(money_window, lines)
-        charts.show_chart(
-            fig,
-            money_window[[c for c in lines if c in money_window]],
-            name="price_of_money",
-            alt="Yields, credit spreads and funding stress",
-        )
-        shown_inputs = sorted(
-            {f"fred/{s}" for line in lines for s in SPREAD_INPUTS.get(line, (line,))}
-        )
-        note = "Funding stress = rate − IORB on days both are published, in basis points"
-        if missing_money:
-            note += f"; not available: {', '.join(missing_money)}"
-        frame.provenance_strip(shown_inputs, note=note + ". Long windows are drawn weekly.")
+    with page.guard():
+        st.subheader("The price of money")
+        if not lines:
+            st.info("Pick at least one line in the sidebar (Price-of-money lines).")
+        elif money_window.empty:
+            st.info("No yields or spreads in the selected range.")
+        else:
+            fig = figures.build_price_of_money_figure(money_window, lines)
+            charts.show_chart(
+                fig,
+                money_window[[c for c in lines if c in money_window]],
+                name="price_of_money",
+                alt="Yields, credit spreads and funding stress",
+            )
+            shown_inputs = sorted(
+                {f"fred/{s}" for line in lines for s in SPREAD_INPUTS.get(line, (line,))}
+            )
+            note = "Funding stress = rate − IORB on days both are published, in basis points"
+            if missing_money:
+                note += f"; not available: {', '.join(missing_money)}"
+            frame.provenance_strip(shown_inputs, note=note + ". Long windows are drawn weekly.")
 
     # -- demand vs supply ----------------------------------------------------------------------
-    st.subheader("Demand vs supply, per quarter")
-    ledger = loaders.ledger(variant, version)
-    quarters = ledger.loc[pd.Period(start, "Q") : pd.Period(end, "Q")].dropna(subset=["capex_b"])
-    if quarters.empty:
-        st.info("No quarter in the selected range has both hyperscaler capex and net liquidity.")
-    else:
-        fig = figures.build_ledger_figure(quarters, len(catalog.HYPERSCALERS))
-        charts.show_chart(
-            fig,
-            quarters,
-            name=f"ledger_{variant}",
-            alt="Quarterly change in net liquidity next to hyperscaler capex",
+    with page.guard():
+        st.subheader("Demand vs supply, per quarter")
+        ledger = loaders.ledger(variant, version)
+        quarters = ledger.loc[pd.Period(start, "Q") : pd.Period(end, "Q")].dropna(
+            subset=["capex_b"]
         )
-        table = quarters.rename(
-            columns={
-                "d_net_liquidity_b": "Δ net liquidity ($B)",
-                "capex_b": "capex ($B)",
-                "companies": "companies",
-                "d_m2_b": "Δ M2 ($B)",
-                "capex_pct_of_d_net_liquidity": "capex ÷ Δ net liquidity (%)",
-                "capex_pct_of_d_m2": "capex ÷ Δ M2 (%)",
-            }
-        )
-        table.index = table.index.astype(str)
-        st.dataframe(
-            table.iloc[::-1],
-            width="stretch",
-            height=250,
-            column_config={
-                c: st.column_config.NumberColumn(format="%.1f")
-                for c in table.columns
-                if c != "companies"
-            },
-        )
-        frame.provenance_strip(
-            [f"capex/{t}" for t in catalog.HYPERSCALERS] + ["fred/M2SL"],
-            note="Capex is calendar-quarter cash capex (SEC rows, else hand-compiled; never "
-            "both), summed over the companies that report it: faded bars and n/5 mark quarters "
-            "where some are missing. Ratios are empty when the change is within $1B of zero",
-        )
+        if quarters.empty:
+            st.info(
+                "No quarter in the selected range has both hyperscaler capex and net liquidity."
+            )
+        else:
+            fig = figures.build_ledger_figure(quarters, len(catalog.HYPERSCALERS))
+            charts.show_chart(
+                fig,
+                quarters,
+                name=f"ledger_{variant}",
+                alt="Quarterly change in net liquidity next to hyperscaler capex",
+            )
+            table = quarters.rename(
+                columns={
+                    "d_net_liquidity_b": "Δ net liquidity ($B)",
+                    "capex_b": "capex ($B)",
+                    "companies": "companies",
+                    "d_m2_b": "Δ M2 ($B)",
+                    "capex_pct_of_d_net_liquidity": "capex ÷ Δ net liquidity (%)",
+                    "capex_pct_of_d_m2": "capex ÷ Δ M2 (%)",
+                }
+            )
+            table.index = table.index.astype(str)
+            st.dataframe(
+                table.iloc[::-1],
+                width="stretch",
+                height=250,
+                column_config={
+                    c: st.column_config.NumberColumn(format="%.1f")
+                    for c in table.columns
+                    if c != "companies"
+                },
+            )
+            frame.provenance_strip(
+                [f"capex/{t}" for t in catalog.HYPERSCALERS] + ["fred/M2SL"],
+                note="Capex is calendar-quarter cash capex (SEC rows, else hand-compiled; never "
+                "both), summed over the companies that report it: faded bars and n/5 mark quarters "
+                "where some are missing. Ratios are empty when the change is within $1B of zero",
+            )
 
     # -- drain gauge ---------------------------------------------------------------------------
-    st.subheader("Drain gauge")
-    gauge = loaders.drain_gauge(version)
-    shown = gauge.loc[pd.Timestamp(start) : pd.Timestamp(end) + H41_LAG].dropna(subset=["gauge"])
-    if shown.empty:
-        st.info(
-            "No drain-gauge values in the selected range (it needs 104 weeks of history "
-            "per component before its first value)."
+    with page.guard():
+        st.subheader("Drain gauge")
+        gauge = loaders.drain_gauge(version)
+        shown = gauge.loc[pd.Timestamp(start) : pd.Timestamp(end) + H41_LAG].dropna(
+            subset=["gauge"]
         )
-    else:
-        latest = shown.iloc[-1]
-        st.caption(
-            f"Latest: **{latest['gauge']:+.2f}** on {shown.index[-1]:%Y-%m-%d} from "
-            f"{int(latest['components'])} of {len(COMPONENTS)} components "
-            "(above zero: the tub drains faster than usual)."
-        )
-        fig = figures.build_gauge_figure(shown)
-        charts.show_chart(
-            fig, shown, name="drain_gauge", alt="Drain gauge with each component's contribution"
-        )
-        with st.expander("How the drain gauge is computed"):
-            st.markdown(GAUGE_FORMULA)
-        frame.provenance_strip(
-            ["fred/WALCL", "fred/WDTGAL", "fred/RRPONTSYD", "fred/DFII10", "fred/BAMLH0A0HYM2"]
-            + [f"capex/{t}" for t in catalog.HYPERSCALERS],
-            note="A component drops out of the mean when its input is older than 7 days",
-        )
+        if shown.empty:
+            st.info(
+                "No drain-gauge values in the selected range (it needs 104 weeks of history "
+                "per component before its first value)."
+            )
+        else:
+            latest = shown.iloc[-1]
+            st.caption(
+                f"Latest: **{latest['gauge']:+.2f}** on {shown.index[-1]:%Y-%m-%d} from "
+                f"{int(latest['components'])} of {len(COMPONENTS)} components "
+                "(above zero: the tub drains faster than usual)."
+            )
+            fig = figures.build_gauge_figure(shown)
+            charts.show_chart(
+                fig, shown, name="drain_gauge", alt="Drain gauge with each component's contribution"
+            )
+            with st.expander("How the drain gauge is computed"):
+                st.markdown(GAUGE_FORMULA)
+            frame.provenance_strip(
+                ["fred/WALCL", "fred/WDTGAL", "fred/RRPONTSYD", "fred/DFII10", "fred/BAMLH0A0HYM2"]
+                + [f"capex/{t}" for t in catalog.HYPERSCALERS],
+                note="A component drops out of the mean when its input is older than 7 days",
+            )
 
 page.finish()

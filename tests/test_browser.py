@@ -249,6 +249,15 @@ def wait_finished(page, *, chart: bool = True) -> None:
         page.wait_for_selector(CHART, timeout=30_000)
 
 
+def chart_count(page, expected: int) -> int:
+    """How many Plotly charts drew, once `expected` of them have (each has several SVGs)."""
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 && "
+        f"document.querySelectorAll('.js-plotly-plot').length >= {expected}"
+    )
+    return page.locator(".js-plotly-plot").count()
+
+
 def assert_no_errors(page) -> None:
     exceptions = page.locator(EXCEPTION).all_inner_texts()
     assert not exceptions, f"exception shown on {page.url}: {exceptions}"
@@ -380,6 +389,31 @@ def test_deep_link_to_overview_on_fresh_server(tab, fresh_app_url):
     assert_share_box_matches(tab)
 
 
+def test_liquidity_renders(tab, app_url):
+    open_view(tab, f"{app_url}/liquidity")
+    assert_no_errors(tab)
+    assert chart_count(tab, 6) == 6  # tub, waterfall, flows, price of money, ledger, gauge
+    assert selectbox_value(tab, "Net-liquidity variant") == "wednesday"
+    screenshot(tab, "liquidity")
+
+
+def test_deep_link_to_liquidity_on_fresh_server(tab, fresh_app_url):
+    link = (
+        f"{fresh_app_url}/liquidity?variant=reserves&unit=T&smooth=13w"
+        "&range=2022-01-05&range=2024-12-31&lines=DFII10&lines=EFFR_IORB"
+    )
+    open_view(tab, link)
+    screenshot(tab, "deep_link_liquidity")
+    assert_no_errors(tab)
+    assert date_values(tab) == ["2022-01-05", "2024-12-31"]
+    assert selectbox_value(tab, "Net-liquidity variant") == "reserves"
+    assert selectbox_value(tab, "Unit") == "T"
+    assert selectbox_value(tab, "Smoothing") == "13w"
+    assert chart_count(tab, 6) == 6
+    assert query_multiset(tab.url) == query_multiset(link)
+    assert_share_box_matches(tab)
+
+
 def test_invalid_link_falls_back_to_defaults(tab, app_url):
     open_view(tab, f"{app_url}/data?range=not-a-date&dataset=nope&junk=1")
     screenshot(tab, "invalid_link")
@@ -399,7 +433,7 @@ def test_invalid_link_falls_back_to_defaults(tab, app_url):
 def test_sidebar_menu_switches_page(tab, app_url):
     open_view(tab, f"{app_url}/")
     menu = tab.get_by_test_id("stSidebar")
-    for label in ("Overview", "Data"):
+    for label in ("Overview", "Liquidity balance", "Data"):
         assert menu.get_by_role("link", name=label, exact=True).count() == 1, label
     menu.get_by_role("link", name="Data", exact=True).click()
     tab.wait_for_url(f"{app_url}/data")

@@ -130,3 +130,24 @@ def test_module_entry_point_help():
     assert result.returncode == 0
     for command in ("status", "refresh", "series", "prices", "import-pack", "export-pack"):
         assert command in result.stdout
+
+
+def test_netliq_prints_each_variant(capsys, library):
+    code, out, _ = run(capsys, library, "netliq", "--start", "2025-01-01", "--end", "2025-01-08")
+    assert code == 0
+    assert out.splitlines() == [
+        "date,walcl_b,tga_b,rrp_b,net_liquidity_b",
+        "2025-01-01,6800,800,150,5850",
+        "2025-01-08,6810,810,130.5,5869.5",
+    ]
+    code, out, _ = run(capsys, library, "netliq", "--variant", "reserves", "--end", "2025-01-08")
+    assert out.splitlines() == [
+        "date,reserves_b,net_liquidity_b",
+        "2025-01-01,3200,3200",
+        "2025-01-08,3250,3250",
+    ]
+
+
+def test_drain_without_enough_history_says_so(capsys, library):
+    code, _, err = run(capsys, library, "drain")
+    assert code == 2 and "no drain-gauge values" in err

@@ -100,3 +100,16 @@ def test_import_and_export_reproduce_the_pack(real_pack, tmp_path):
             check_index_type=False,
             check_dtype=False,
         )
+
+
+def test_drain_gauge_and_ledger_on_the_pack(library, capsys):
+    code = main(["drain", "--start", "2026-01-01"], library=library)
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[0].startswith("date,gauge,components,net_liquidity_13w,")
+    assert len(lines) > 30  # one row per H.4.1 Thursday
+    from liquidity.ledger import load_ledger
+
+    ledger = load_ledger(library=library)
+    full = ledger[ledger["companies"] == 5]
+    assert set(full.index.astype(str)) >= {"2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1"}
+    assert (full["capex_b"] > 50).all()  # five hyperscalers spend tens of billions a quarter

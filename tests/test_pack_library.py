@@ -121,3 +121,21 @@ def test_a_broken_pack_file_raises_on_load(fixture_pack, tmp_path):
     pack = broken_copy(fixture_pack, tmp_path)
     with pytest.raises(ValidationError, match="fred/DGS10"):
         Library(None, DataPack(pack)).load("fred/DGS10")
+
+
+def test_derived_results_are_recomputed_only_when_an_input_changes(fixture_pack, tmp_path):
+    store = Store(tmp_path / "home")
+    library = Library(store, DataPack(fixture_pack))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert library.derived("n", ["fred/WALCL"], compute) == 1
+    assert library.derived("n", ["fred/WALCL"], compute) == 1  # same input: memo
+    walcl = catalog.fred("WALCL")
+    newer = DataPack(fixture_pack).read(walcl)
+    newer.loc[pd.Timestamp("2025-02-12")] = 6_860_000.0
+    store.write(walcl, newer, source="test")  # a later Wednesday: the store copy wins now
+    assert library.derived("n", ["fred/WALCL"], compute) == 2

@@ -1,0 +1,94 @@
+"""Helpers shared by the benchmark scripts: the pack to use, timing, page runs, the results file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "RESULTS.md"
+
+# Runs in a fresh interpreter: one cold and one warm AppTest run of one page, as JSON on stdout.
+APP_CHILD = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120)
+t0 = time.perf_counter(); at.run(); cold = time.perf_counter() - t0
+if at.exception:
+    sys.exit("exception on cold run: " + str([e.value for e in at.exception]))
+t0 = time.perf_counter(); at.run(); warm = time.perf_counter() - t0
+if at.exception:
+    sys.exit("exception on warm run: " + str([e.value for e in at.exception]))
+errors = [e.value for e in at.error]
+print(json.dumps({"cold": cold, "warm": warm, "errors": errors}))
+"""
+
+
+def default_pack() -> Path | None:
+    value = os.environ.get("LIQUIDITY_DATA_PACK", "").strip()
+    path = Path(value) if value else REPO.parent / "shared" / "data"
+    return path if path.is_dir() else None
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def bench_page(script: str, pack_root: Path, runs: int) -> dict:
+    colds, warms = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="liquidity-bench-home-") as home:
+            env = dict(os.environ, LIQUIDITY_DATA_PACK=str(pack_root), LIQUIDITY_HOME=home)
+            for name in ("FRED_API_KEY", "SEC_USER_AGENT", "COINGLASS_API_KEY"):
+                env.pop(name, None)
+            proc = subprocess.run(
+                [sys.executable, "-c", APP_CHILD, str(REPO / script)],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        if proc.returncode != 0:
+            raise SystemExit(f"{script}: AppTest failed\n{proc.stdout}\n{proc.stderr}")
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        if result["errors"]:
+            raise SystemExit(f"{script}: the page shows errors: {result['errors']}")
+        colds.append(result["cold"])
+        warms.append(result["warm"])
+    return {"cold_s": statistics.median(colds), "warm_s": statistics.median(warms)}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def row(what: str, target: float | None, measured: float) -> str:
+    if target is None:
+        return f"| {what} | – | {ms(measured)} | – |"
+    target_text = f"< {target:g} s" if target >= 1 else f"< {target * 1000:.0f} ms"
+    verdict = "yes" if measured < target else "**no**"
+    return f"| {what} | {target_text} | {ms(measured)} | {verdict} |"
+
+
+def write_results(heading: str, section: str) -> None:
+    """Replace the `heading` section of RESULTS.md (or add it), keeping every other section."""
+    if not RESULTS.exists():
+        RESULTS.write_text("# Benchmark results\n\n" + section)
+        return
+    text = RESULTS.read_text()
+    pattern = re.compile(rf"^{re.escape(heading)}[ \t]*\n.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text)
