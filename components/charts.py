@@ -102,7 +102,8 @@ def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
             marker={"symbol": "triangle-down", "size": 9, "color": "gray"},
             name="Events",
             text=events["label"],
-            hovertemplate="%{text}<extra>event</extra>",
+            customdata=events["detail"],
+            hovertemplate="<b>%{text}</b><br>%{customdata}<extra>event</extra>",
         )
     )
     fig.update_layout(

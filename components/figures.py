@@ -15,6 +15,7 @@ PANELS = (  # price-of-money rows: (title, unit label, members)
     ("Yields and curve", "percent", ("DGS10", "DFII10", "DGS2", "T10Y2Y")),
     ("Credit spreads", "percent", ("BAMLH0A0HYM2", "BAMLC0A0CM")),
     ("Funding stress", "basis points", ("SOFR_IORB", "EFFR_IORB")),
+    ("Money supply", "percent, year over year", ("M2SL_YOY",)),
 )
 
 

@@ -18,9 +18,15 @@ LINES = {
     "BAMLC0A0CM": ("Investment-grade OAS", "PCT"),
     "SOFR_IORB": ("SOFR − IORB", "BPS"),
     "EFFR_IORB": ("EFFR − IORB", "BPS"),
+    "M2SL_YOY": ("M2 growth, year over year", "PCT"),
 }
-SPREAD_INPUTS = {"SOFR_IORB": ("SOFR", "IORB"), "EFFR_IORB": ("EFFR", "IORB")}
-INPUTS = tuple(s for s in LINES if s not in SPREAD_INPUTS) + ("SOFR", "EFFR", "IORB")
+# Lines computed from other series, and the FRED ids they need.
+DERIVED_INPUTS = {
+    "SOFR_IORB": ("SOFR", "IORB"),
+    "EFFR_IORB": ("EFFR", "IORB"),
+    "M2SL_YOY": ("M2SL",),
+}
+INPUTS = tuple(s for s in LINES if s not in DERIVED_INPUTS) + ("SOFR", "EFFR", "IORB", "M2SL")
 
 
 def funding_spread_bp(rate: pd.Series, iorb: pd.Series) -> pd.Series:
@@ -32,12 +38,16 @@ def funding_spread_bp(rate: pd.Series, iorb: pd.Series) -> pd.Series:
 def price_of_money(series: dict[str, pd.Series]) -> pd.DataFrame:
     """One column per line in LINES (percent, or basis points for the funding spreads).
 
-    Daily, on the union of publication days; a column is NaN where its series was not published.
+    Daily, on the union of publication days; a column is NaN where its series was not published
+    (M2 growth has one value a month).
     """
     columns = {sid: series[sid].dropna() for sid in LINES if sid in series}
-    for name, (rate, iorb) in SPREAD_INPUTS.items():
+    for name in ("SOFR_IORB", "EFFR_IORB"):
+        rate, iorb = DERIVED_INPUTS[name]
         if rate in series and iorb in series:
             columns[name] = funding_spread_bp(series[rate], series[iorb])
+    if "M2SL" in series:  # monthly: a value on the first of each month
+        columns["M2SL_YOY"] = yoy_growth(series["M2SL"]).dropna()
     frame = pd.DataFrame(columns).sort_index()
     frame.index.name = "date"
     return frame

@@ -9,14 +9,14 @@ from components import charts, figures, filters, frame, loaders
 from liquidity import catalog, units
 from liquidity.changes import change_over
 from liquidity.gauge import COMPONENTS, MIN_OBS, WEEKS
-from liquidity.money import LINES, SPREAD_INPUTS
+from liquidity.money import DERIVED_INPUTS, LINES
 from liquidity.netliq import H41_LAG, INPUTS, VARIANTS, weekly_flows
 
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2020, 1, 1), TODAY)
 UNITS = {"B": "USD_B", "T": "USD_T"}
 SMOOTHING = {"none": 0, "4w": 4, "13w": 13}
-DEFAULT_LINES = ["DGS10", "DFII10", "BAMLH0A0HYM2", "SOFR_IORB"]
+DEFAULT_LINES = ["DGS10", "DFII10", "BAMLH0A0HYM2", "SOFR_IORB", "M2SL_YOY"]
 GAUGE_FORMULA = f"""
 Each week, on the day the Fed's H.4.1 is public (the Thursday after its Wednesday), four inputs:
 
@@ -217,7 +217,7 @@ with page.guard():
                 alt="Yields, credit spreads and funding stress",
             )
             shown_inputs = sorted(
-                {f"fred/{s}" for line in lines for s in SPREAD_INPUTS.get(line, (line,))}
+                {f"fred/{s}" for line in lines for s in DERIVED_INPUTS.get(line, (line,))}
             )
             note = "Funding stress = rate − IORB on days both are published, in basis points"
             if missing_money:

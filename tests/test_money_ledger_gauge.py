@@ -29,8 +29,10 @@ def test_price_of_money_has_percent_lines_and_bp_spreads():
             "SOFR": s([("2025-01-02", 4.3)]),
             "IORB": s([("2025-01-02", 4.4)]),
             "EFFR": s([("2025-01-02", 4.33)]),
+            "M2SL": s([("2024-01-01", 100.0), ("2025-01-01", 105.0)]),
         }
     )
+    assert frame.loc["2025-01-01", "M2SL_YOY"] == pytest.approx(5.0)
     assert frame.loc["2025-01-02", "DGS10"] == 4.5
     assert frame.loc["2025-01-02", "SOFR_IORB"] == pytest.approx(-10.0)
     assert frame.loc["2025-01-02", "EFFR_IORB"] == pytest.approx(-7.0)
