@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -92,3 +93,24 @@ def write_results(heading: str, section: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text)
+
+
+def parse_args(doc: str, argv: list[str] | None) -> argparse.Namespace:
+    """The options every benchmark takes; `args.pack` is the resolved data-pack folder."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--pack", type=Path, default=default_pack(), help="data-pack folder")
+    parser.add_argument("--runs", type=int, default=5, help="passes per in-process measurement")
+    parser.add_argument("--app-runs", type=int, default=3, help="fresh processes per page")
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = parser.parse_args(argv)
+    if args.pack is None or not args.pack.is_dir():
+        parser.error("no data pack: set LIQUIDITY_DATA_PACK or pass --pack")
+    args.pack = args.pack.resolve()
+    return args
+
+
+def publish(heading: str, section: str, write: bool) -> None:
+    print(section)
+    if write:
+        write_results(heading, section)
+        print(f"written to {RESULTS.relative_to(REPO)}", file=sys.stderr)

@@ -17,7 +17,6 @@ sections of that file are kept). Nothing here touches the network.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -29,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from common import RESULTS, bench_page, default_pack, row, timed, write_results  # noqa: E402
+from common import bench_page, parse_args, publish, row, timed  # noqa: E402
 
 from liquidity import DataPack, Library, Store, catalog  # noqa: E402
 
@@ -99,15 +98,8 @@ def render(pack_root: Path, loading: dict, pages: dict, runs: int, app_runs: int
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pack", type=Path, default=default_pack(), help="data-pack folder")
-    parser.add_argument("--runs", type=int, default=5, help="passes per loading measurement")
-    parser.add_argument("--app-runs", type=int, default=3, help="fresh processes per page")
-    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
-    args = parser.parse_args(argv)
-    if args.pack is None or not args.pack.is_dir():
-        parser.error("no data pack: set LIQUIDITY_DATA_PACK or pass --pack")
-    pack_root = args.pack.resolve()
+    args = parse_args(__doc__, argv)
+    pack_root = args.pack
 
     print(f"loading datasets from {pack_root} …", file=sys.stderr)
     loading = bench_loading(pack_root, args.runs)
@@ -117,10 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         pages[script] = bench_page(script, pack_root, args.app_runs)
 
     section = render(pack_root, loading, pages, args.runs, args.app_runs)
-    print(section)
-    if not args.no_write:
-        write_results(HEADING, section)
-        print(f"written to {RESULTS.relative_to(REPO)}", file=sys.stderr)
+    publish(HEADING, section, not args.no_write)
     return 0
 
 

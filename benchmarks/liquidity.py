@@ -14,7 +14,6 @@ Writes its table under "## Liquidity balance" in benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import statistics
@@ -22,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import RESULTS, bench_page, default_pack, row, timed, write_results
+from common import bench_page, parse_args, publish, row, timed
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -59,15 +58,8 @@ def payload_bytes(pack_root: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pack", type=Path, default=default_pack(), help="data-pack folder")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--app-runs", type=int, default=3)
-    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
-    args = parser.parse_args(argv)
-    if args.pack is None or not args.pack.is_dir():
-        parser.error("no data pack: set LIQUIDITY_DATA_PACK or pass --pack")
-    pack_root = args.pack.resolve()
+    args = parse_args(__doc__, argv)
+    pack_root = args.pack
 
     library = Library(None, DataPack(pack_root))
     compute_all(library)  # parse the pack once: the memo is what "warm" means here
@@ -99,10 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         + "\n"
     )
-    print(section)
-    if not args.no_write:
-        write_results(HEADING, section)
-        print(f"written to {RESULTS.relative_to(REPO)}", file=sys.stderr)
+    publish(HEADING, section, not args.no_write)
     return 0
 
 
