@@ -1,33 +1,19 @@
 """AppTest: every page renders on the fixture pack, the real pack and with no data at all."""
 
 import datetime as dt
-import json
 import shutil
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO
+from tests.apptest import chart_specs
+from tests.apptest import run_page as run
 
-OVERVIEW = str(REPO / "app.py")
-DATA = str(REPO / "pages" / "5_data.py")
-
-
-def run(script, params=None):
-    at = AppTest.from_file(script, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+OVERVIEW = "app.py"
+DATA = "pages/5_data.py"
 
 
 def captions(at):
     return [c.value for c in at.caption]
-
-
-def chart_specs(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def test_overview_tiles_match_hand_worked_numbers(app_env, fixture_pack):

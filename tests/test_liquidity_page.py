@@ -1,37 +1,18 @@
 """AppTest for the liquidity balance page on the fixture pack and the real data pack."""
 
-import base64
 import datetime as dt
 import json
 
-import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from liquidity.netliq import VARIANTS
-from tests.conftest import REPO
+from tests.apptest import chart_specs, decode, run_page
 
-PAGE = str(REPO / "pages" / "2_liquidity.py")
+PAGE = "pages/2_liquidity.py"
 
 
 def run(params=None):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def decode(values):
-    """Plotly 7 sends numeric arrays as base64 typed arrays."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return values
-
-
-def specs(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return run_page(PAGE, params)
 
 
 def test_defaults_on_the_fixture_pack(app_env, fixture_pack):
@@ -44,10 +25,10 @@ def test_defaults_on_the_fixture_pack(app_env, fixture_pack):
     assert tiles["10y real yield"] == "n/a"  # not in the fixture pack: said, not invented
     caption = next(c.value for c in at.caption if "observed" in c.value)
     assert "4W +110" in caption and "observed Wed 2025-02-05, known Thu 2025-02-06" in caption
-    titles = [s["layout"]["yaxis"]["title"]["text"] for s in specs(at)]
+    titles = [s["layout"]["yaxis"]["title"]["text"] for s in chart_specs(at)]
     assert titles[0] == "$ billions"  # the tub
     # The pack's MSFT capex quarters (2024Q3-Q4) predate its net liquidity: bars, no supply.
-    ledger = specs(at)[4]
+    ledger = chart_specs(at)[4]
     assert [t["name"] for t in ledger["data"]] == [
         "Δ net liquidity (supply)",
         "Hyperscaler capex (demand)",
@@ -66,7 +47,7 @@ def test_every_variant_renders(app_env, fixture_pack, variant):
     at = run({"variant": variant, "range": ["2024-12-01", "2025-03-01"]})
     assert not at.error
     assert at.selectbox(key="variant").value == variant
-    (tub, *_rest) = specs(at)
+    (tub, *_rest) = chart_specs(at)
     names = {t["name"] for t in tub["data"]}
     expected = "Reserve balances (WRESBAL)" if variant == "reserves" else "Net liquidity"
     assert expected in names
@@ -86,7 +67,7 @@ def test_a_link_with_every_filter_restores_the_view(app_env, fixture_pack):
     assert at.selectbox(key="unit").value == "T"
     assert at.selectbox(key="smooth").value == "4w"
     assert at.multiselect(key="lines").value == ["DGS10", "BAMLH0A0HYM2"]
-    tub, waterfall, flows, money = specs(at)[:4]
+    tub, waterfall, flows, money = chart_specs(at)[:4]
     assert tub["layout"]["yaxis"]["title"]["text"] == "$ trillions"
     assert "4-week average" in {t["name"] for t in tub["data"]}
     assert {t["name"] for t in money["data"]} == {"10-year yield", "High-yield OAS"}
@@ -115,7 +96,7 @@ def test_every_variant_on_the_real_pack(app_env, real_pack, variant):
     app_env(real_pack)
     at = run({"variant": variant})
     assert not at.error and not at.info
-    charts = specs(at)
+    charts = chart_specs(at)
     assert len(charts) == 6  # tub, waterfall, weekly flows, price of money, ledger, gauge
     gauge = charts[-1]
     assert gauge["layout"]["yaxis"]["title"]["text"] == "standard deviations (z-score)"
