@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from components.frame import Page
+from components.frame import Page, literal
+from liquidity.catalog import TICKER_PATTERN
 
 
 def date_range(
@@ -92,3 +93,33 @@ def choices(
     )
     page.bind(key, list(value) or [""])  # "key=" keeps an empty selection empty in a link
     return list(value)
+
+
+def tickers(
+    page: Page, *, key: str, label: str, default: Sequence[str], help: str | None = None
+) -> list[str]:
+    """`default` tickers plus any the user types; anything that is not a ticker is ignored
+    with a notice (the text is shown verbatim, never interpreted)."""
+    value = st.sidebar.multiselect(
+        label,
+        list(default),
+        default=list(default),
+        key=key,
+        help=help,
+        bind="query-params",
+        accept_new_options=True,
+    )
+    valid, rejected = [], []
+    for item in value:
+        ticker = str(item).strip().upper()
+        if TICKER_PATTERN.fullmatch(ticker):
+            if ticker not in valid:
+                valid.append(ticker)
+        else:
+            rejected.append(str(item))
+    if rejected:
+        page.notice(
+            ":material/info: Not a ticker, ignored: " + ", ".join(literal(r) for r in rejected[:5])
+        )
+    page.bind(key, list(valid) or [""])  # a copy: the page may drop tickers it cannot load
+    return valid

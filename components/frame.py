@@ -31,6 +31,7 @@ FAVICON = "💧"
 # (script path relative to app.py, menu label, icon). Only pages that exist are listed.
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
+    ("pages/1_capex.py", "Hyperscaler capex", ":material/factory:"),
     ("pages/2_liquidity.py", "Liquidity balance", ":material/water_drop:"),
     ("pages/5_data.py", "Data", ":material/database:"),
 )
@@ -111,7 +112,7 @@ class Page:
             elif raw != st.query_params.get_all(key) and raw != self.bound[key]:
                 ignored.append(f"{key}={','.join(raw)}")
         if ignored:
-            shown = "; ".join(s if len(s) <= 60 else s[:57] + "…" for s in ignored[:5])
+            shown = ", ".join(literal(s) for s in ignored[:5])
             self.notices.insert(
                 0,
                 f":material/info: Ignored invalid link parameter(s): {shown}. "
@@ -210,6 +211,13 @@ def provenance_strip(keys: list[str], note: str | None = None) -> None:
         )
     text = ":material/info: " + " · ".join(parts) + (f". {note}" if note else "")
     st.caption(escape_dollars(text))
+
+
+def literal(text: str, limit: int = 60) -> str:
+    """User text (e.g. from a link) shown verbatim: a code span, so no markdown or HTML in it
+    is ever interpreted; shortened so a huge parameter cannot flood the page."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
 
 
 def escape_dollars(text: str) -> str:

@@ -15,6 +15,8 @@ import streamlit as st
 import liquidity
 from liquidity import settings
 from liquidity.events import load_events
+from liquidity.filers import fetch_filer as fetch_filer_facts
+from liquidity.funding import load_companies
 from liquidity.gauge import load_drain_gauge
 from liquidity.ledger import load_ledger
 from liquidity.library import DatasetStatus, Library
@@ -113,3 +115,13 @@ def ledger(variant: str, version: str) -> pd.DataFrame:
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
 def drain_gauge(version: str) -> pd.DataFrame:
     return load_drain_gauge(library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def companies(tickers: tuple[str, ...], version: str) -> dict:
+    return load_companies(tickers, library=library())
+
+
+def fetch_filer(ticker: str) -> None:
+    """Fetch a filer's SEC facts into the store (not cached: it writes; the version changes)."""
+    fetch_filer_facts(ticker, library().store, environ=environ_with_secrets())

@@ -9,6 +9,7 @@ points, KRW as USD) before anything is stored or plotted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from liquidity.errors import UnknownDataset
@@ -241,7 +242,7 @@ def _company(
         key=f"{kind}/{ticker}",
         kind=kind,
         name=ticker,
-        label=f"{_COMPANY[ticker]} {label}",
+        label=f"{_COMPANY.get(ticker, ticker)} {label}",
         source=source,
         native_unit="USD",
         display_unit="USD_B",
@@ -263,17 +264,20 @@ CAPEX_SETS: tuple[Dataset, ...] = tuple(
     )
     for t in HYPERSCALERS
 )
-SEC_FACTS: tuple[Dataset, ...] = tuple(
-    _company(
+
+
+def _sec_dataset(ticker: str) -> Dataset:
+    return _company(
         SEC,
-        t,
+        ticker,
         "XBRL facts",
         "SEC EDGAR companyfacts (needs SEC_USER_AGENT)",
         "as filed: durations and instants with filing provenance",
         (-5e12, 5e12),
     )
-    for t in HYPERSCALERS
-)
+
+
+SEC_FACTS: tuple[Dataset, ...] = tuple(_sec_dataset(t) for t in HYPERSCALERS)
 
 # CoinGlass API v4 endpoints as named in exported files: (endpoint, label, unit, bounds, frequency).
 COINGLASS_ENDPOINTS = (
@@ -331,13 +335,31 @@ _BY_KEY = {d.key: d for d in CATALOG}
 
 
 def get(key: str) -> Dataset:
-    """The dataset for `key` ("fred/WALCL"); raises UnknownDataset with the close matches."""
-    try:
+    """The dataset for `key` ("fred/WALCL"); raises UnknownDataset for keys it does not know.
+
+    SEC facts exist for any US filer, so "sec/<TICKER>" is known for every valid ticker.
+    """
+    if key in _BY_KEY:
         return _BY_KEY[key]
-    except KeyError:
-        raise UnknownDataset(
-            f"unknown dataset {key!r}; `python -m liquidity status` lists them"
-        ) from None
+    kind, _, name = key.partition("/")
+    if kind == SEC and TICKER_PATTERN.fullmatch(name):
+        return sec_facts(name)
+    raise UnknownDataset(f"unknown dataset {key!r}; `python -m liquidity status` lists them")
+
+
+# US listings: letters first, then letters, digits, "." or "-" (BRK.B, BF-B).
+TICKER_PATTERN = re.compile(r"[A-Z][A-Z0-9.\-]{0,9}")
+
+
+def sec_facts(ticker: str) -> Dataset:
+    """The SEC XBRL facts dataset of any filer (catalogued for the big five, built for others)."""
+    ticker = ticker.strip().upper()
+    key = f"{SEC}/{ticker}"
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    if not TICKER_PATTERN.fullmatch(ticker):
+        raise UnknownDataset(f"{ticker!r} is not a ticker (letters, digits, '.' or '-')")
+    return _sec_dataset(ticker)
 
 
 def fred(series_id: str) -> Dataset:

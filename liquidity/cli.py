@@ -7,18 +7,22 @@ request that cannot be served (unknown id, malformed date, end before start, no 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 
 import pandas as pd
 
 from liquidity import catalog, units
 from liquidity.errors import LiquidityError
+from liquidity.funding import load_companies, with_derived
 from liquidity.gauge import COMPONENTS, load_drain_gauge
 from liquidity.library import Library
 from liquidity.loaders import date_window, default_library, load_prices, load_series
 from liquidity.netliq import VARIANTS, load_net_liquidity
 from liquidity.pack import DataPack
 from liquidity.refresh import SOURCES, refresh
+from liquidity.xbrl import ttm
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("drain", help="the drain gauge and its components as CSV")
     _add_window(p)
 
+    p = sub.add_parser("capex", help="quarterly capex per company as CSV (calendar quarters)")
+    p.add_argument("tickers", nargs="*", metavar="TICKER", help="default: the big five")
+    p.add_argument("--start", metavar="YYYYQn", type=_quarter)
+    p.add_argument("--end", metavar="YYYYQn", type=_quarter)
+    p.add_argument("--ttm", action="store_true", help="add the trailing four-quarter sum")
+    p.add_argument("--net", action="store_true", help="net of asset-sale proceeds")
+
     p = sub.add_parser("import-pack", help="validate a data pack and copy it into the store")
     p.add_argument("path")
 
@@ -78,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_window(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", metavar="YYYY-MM-DD")
     p.add_argument("--end", metavar="YYYY-MM-DD")
+
+
+def _quarter(text: str) -> pd.Period:
+    if not re.fullmatch(r"\d{4}Q[1-4]", text.strip().upper()):
+        raise argparse.ArgumentTypeError(f"malformed quarter {text!r}: use e.g. 2025Q3")
+    return pd.Period(text.strip().upper(), freq="Q")
 
 
 def _sources(text: str) -> tuple[str, ...]:
@@ -100,6 +117,15 @@ def main(argv: list[str] | None = None, library: Library | None = None) -> int:
         return 2
     except BrokenPipeError:  # `... | head` closed the pipe: not an error
         return 0
+    except Exception as exc:  # noqa: BLE001  (a bug: one line, the traceback on request)
+        if os.environ.get("LIQUIDITY_DEBUG"):
+            raise
+        print(
+            f"liquidity: unexpected error ({type(exc).__name__}: {exc}); rerun with "
+            "LIQUIDITY_DEBUG=1 for the traceback",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _status(args, library: Library) -> int:
@@ -221,6 +247,40 @@ def _print_dated(frame: pd.DataFrame, empty_message: str) -> None:
     out.to_csv(sys.stdout, index_label="date", float_format="%.10g")
 
 
+def _capex(args, library: Library) -> int:
+    tickers = [t.upper() for t in args.tickers] or list(catalog.HYPERSCALERS)
+    if args.start and args.end and args.end < args.start:
+        raise LiquidityError(f"end quarter {args.end} is before start quarter {args.start}")
+    metric = "net_capex" if args.net else "capex"
+    rows = []
+    for ticker, company in load_companies(tickers, library).items():
+        values = with_derived(company.values)[metric].dropna()
+        values.index = pd.PeriodIndex(values.index, freq="Q")
+        prov = company.provenance[company.provenance["metric"] == "capex"].set_index("quarter")
+        prov.index = pd.PeriodIndex(prov.index, freq="Q")
+        out = pd.DataFrame(
+            {
+                "calendar_quarter": values.index.astype(str),
+                "ticker": ticker,
+                "capex_usd": values.to_numpy(),
+            },
+            index=values.index,
+        )
+        for column in ("source", "method", "tag", "form", "accn"):
+            out[column] = prov[column].reindex(values.index).to_numpy()
+        out["filed"] = (
+            pd.to_datetime(prov["filed"].reindex(values.index)).dt.strftime("%Y-%m-%d").to_numpy()
+        )
+        if args.ttm:
+            out["ttm_usd"] = ttm(values).reindex(values.index).to_numpy()
+        rows.append(out.loc[args.start : args.end])
+    frame = pd.concat(rows)
+    if frame.empty:
+        raise LiquidityError("no capex quarters in that window")
+    frame.to_csv(sys.stdout, index=False, float_format="%.0f")
+    return 0
+
+
 def _import_pack(args, library: Library) -> int:
     imported, rejected = library.import_pack(DataPack(args.path))
     print(f"imported {len(imported)} datasets from {args.path} into {library.store.home}")
@@ -246,6 +306,7 @@ COMMANDS = {
     "refresh": _refresh,
     "series": _series,
     "prices": _prices,
+    "capex": _capex,
     "netliq": _netliq,
     "drain": _drain,
     "import-pack": _import_pack,

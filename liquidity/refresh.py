@@ -26,33 +26,6 @@ SOURCES = ("fred", "prices", "sec")
 FRED_REVISION_WINDOW = pd.Timedelta(days=120)
 PRICE_OVERLAP = pd.Timedelta(days=10)
 
-# The XBRL tags kept from companyfacts (SOURCES.md §1.6): capex, its funding and its scale.
-SEC_TAGS = (
-    "PaymentsToAcquirePropertyPlantAndEquipment",
-    "PaymentsToAcquireProductiveAssets",
-    "ProceedsFromSaleOfProductiveAssets",
-    "ProceedsFromSaleOfPropertyPlantAndEquipment",
-    "NetCashProvidedByUsedInOperatingActivities",
-    "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations",
-    "ProceedsFromIssuanceOfLongTermDebt",
-    "ProceedsFromIssuanceOfDebt",
-    "ProceedsFromIssuanceOfSeniorLongTermDebt",
-    "RepaymentsOfLongTermDebt",
-    "RepaymentsOfDebt",
-    "ProceedsFromRepaymentsOfCommercialPaper",
-    "PaymentsForRepurchaseOfCommonStock",
-    "PaymentsOfDividends",
-    "PaymentsOfDividendsCommonStock",
-    "FinanceLeasePrincipalPayments",
-    "RightOfUseAssetObtainedInExchangeForFinanceLeaseLiability",
-    "CashAndCashEquivalentsAtCarryingValue",
-    "CashCashEquivalentsAndShortTermInvestments",
-    "MarketableSecuritiesCurrent",
-    "ShortTermInvestments",
-    "Revenues",
-    "RevenueFromContractWithCustomerExcludingAssessedTax",
-)
-
 Progress = Callable[[int, int, str], None]
 
 
@@ -287,6 +260,7 @@ def _adjusted_changed(old: pd.DataFrame | None, new: pd.DataFrame) -> bool:
 
 
 def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
+    from liquidity import filers
     from liquidity.sources import http, sec
 
     agent = sec.user_agent(environ)  # NotConfigured before any request is made
@@ -297,13 +271,8 @@ def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
             outcomes.append(_fail(store, dataset, unreachable))
         else:
             try:
-                payload = sec.fetch_companyfacts(session, sec.CIKS[dataset.name], user_agent=agent)
-                facts = sec.parse_facts(payload, tags=SEC_TAGS)
-                outcomes.append(
-                    _save(
-                        store, dataset, _stored(store, dataset.key), facts, "SEC EDGAR companyfacts"
-                    )
-                )
+                _, facts, source = filers.fetch_facts(dataset.name, session, user_agent=agent)
+                outcomes.append(_save(store, dataset, _stored(store, dataset.key), facts, source))
             except SourceUnavailable as exc:
                 unreachable = exc
                 outcomes.append(_fail(store, dataset, exc))

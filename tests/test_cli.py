@@ -151,3 +151,15 @@ def test_netliq_prints_each_variant(capsys, library):
 def test_drain_without_enough_history_says_so(capsys, library):
     code, _, err = run(capsys, library, "drain")
     assert code == 2 and "no drain-gauge values" in err
+
+
+def test_capex_prints_calendar_quarters_with_provenance(capsys, library):
+    code, out, _ = run(capsys, library, "capex", "MSFT", "--start", "2024Q4")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "calendar_quarter,ticker,capex_usd,source,method,tag,form,accn,filed"
+    assert lines[1].startswith("2024Q4,MSFT,15804000000,data pack (SEC),reported,us-gaap:")
+    code, _, err = run(capsys, library, "capex", "--start", "2025Q5")
+    assert code == 2 and "malformed quarter" in err
+    code, _, err = run(capsys, library, "capex", "MSFT", "--start", "2025Q2", "--end", "2025Q1")
+    assert code == 2 and "before start quarter" in err

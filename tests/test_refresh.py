@@ -243,6 +243,7 @@ def test_sec_facts_are_stored_with_filing_provenance(tmp_path):
     )
     assert not report.failed
     assert server.headers[0]["User-Agent"] == "Jane Doe jane@example.com"
+    assert len(server.headers) == 5  # one companyfacts request per company, every concept in it
     facts = store.read("sec/MSFT")
     assert facts["tag"].tolist() == ["PaymentsToAcquirePropertyPlantAndEquipment"]
     assert facts["accn"].iloc[0] == "0000950170-24-118967" and facts["val"].iloc[0] == 14.923e9

@@ -1,0 +1,325 @@
+"""Capex: hyperscaler capital expenditure from SEC filings and the data pack, and its funding."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, figures, filters, frame, loaders
+from liquidity import capex, catalog, funding, units, xbrl
+from liquidity.errors import LiquidityError
+from liquidity.guidance import load_guidance
+
+TODAY = dt.date.today()
+DEFAULT_RANGE = (dt.date(2022, 1, 1), TODAY)
+METRICS = ("capex", "operating_cash_flow", "buybacks", "revenue")
+SEC_INDEX = "https://www.sec.gov/Archives/edgar/data/{cik}/{folder}/{accn}-index.htm"
+
+
+def billions(frame_or_series):
+    return units.convert(frame_or_series, "USD", "USD_B")
+
+
+def filing_link(ticker: str, accn: str) -> str | None:
+    from liquidity.sources.sec import CIKS
+
+    if not accn or ticker not in CIKS:
+        return None
+    return SEC_INDEX.format(cik=CIKS[ticker], folder=accn.replace("-", ""), accn=accn)
+
+
+page = frame.start(
+    "Hyperscaler capex",
+    path="capex",
+    intro="How much the hyperscalers spend on data centres and equipment each quarter, how fast "
+    "it grows, and where the money comes from: operating cash, new debt, or cash drawn from the "
+    "balance sheet.",
+)
+frame.require_data(page)
+ready = False
+
+with page.guard():
+    chosen = filters.tickers(
+        page,
+        key="companies",
+        label="Companies",
+        default=catalog.HYPERSCALERS,
+        help="The big five by default; type any US ticker to add an SEC filer "
+        "(needs SEC_USER_AGENT and internet the first time).",
+    )
+    metric = filters.choice(
+        page,
+        key="metric",
+        label="Metric",
+        options=METRICS,
+        default="capex",
+        help=" · ".join(f"**{m}**: {funding.METRIC_LABELS[m]}" for m in METRICS),
+    )
+    mode = filters.choice(
+        page,
+        key="mode",
+        label="Quarterly or trailing 12 months",
+        options=("quarterly", "ttm"),
+        default="quarterly",
+    )
+    basis = filters.choice(
+        page,
+        key="basis",
+        label="Capex basis",
+        options=("gross", "net"),
+        default="gross",
+        help="net = gross capex minus proceeds from selling property and equipment, where the "
+        "company reports them (Amazon)",
+    )
+    start, end = filters.date_range(
+        page, default=DEFAULT_RANGE, min_value=dt.date(2008, 1, 1), max_value=TODAY
+    )
+    capex_metric = "net_capex" if basis == "net" else "capex"
+    shown_metric = capex_metric if metric == "capex" else metric
+
+    # A ticker beyond the data pack needs its filings once; after that the store has them.
+    for ticker in [t for t in chosen if t not in catalog.HYPERSCALERS]:
+        try:
+            loaders.companies((ticker,), loaders.version())
+        except LiquidityError:
+            with st.spinner(f"Fetching {ticker}'s filings from SEC EDGAR…"):
+                try:
+                    loaders.fetch_filer(ticker)
+                except LiquidityError as exc:
+                    page.notice(f":material/info: {frame.literal(ticker)} left out: {exc}")
+                    chosen.remove(ticker)
+    if not chosen:
+        st.info("Pick at least one company in the sidebar.")
+        page.finish()
+        st.stop()
+
+    version = loaders.version()
+    companies = loaders.companies(tuple(chosen), version)
+    lo, hi = pd.Period(start, "Q"), pd.Period(end, "Q")
+    label = funding.METRIC_LABELS[shown_metric]
+    table = funding.group(companies, shown_metric)
+    capex_table = funding.group(companies, capex_metric)
+    growth = capex.like_for_like_growth(capex_table)
+    ttm = funding.group_ttm(capex_table)
+
+    # -- tiles ---------------------------------------------------------------------------------
+    complete = capex_table.dropna()  # the latest quarter every chosen company has reported
+    cols = st.columns(4)
+    if complete.empty:
+        cols[0].metric("Capex, latest quarter", "n/a", border=True)
+    else:
+        quarter = complete.index[-1]
+        quarter_rate = funding.run_rate(complete.sum(axis=1))
+        yoy = growth["growth_pct"].get(quarter)
+        cols[0].metric(
+            f"Capex {quarter}",
+            f"${complete.iloc[-1].sum() / 1e9:,.1f}B",
+            border=True,
+            help=f"{funding.METRIC_LABELS[capex_metric]}, "
+            f"{len(chosen)} companies, latest quarter all of them reported.",
+        )
+        cols[1].metric(
+            "Annualised run-rate",
+            f"${quarter_rate[1] / 1e9:,.0f}B",
+            border=True,
+            help=f"{quarter_rate[0]} × 4",
+        )
+        cols[2].metric(
+            "Growth, year over year",
+            "n/a" if pd.isna(yoy) else f"{yoy:+.0f} %",
+            border=True,
+            help=f"Like for like over {growth['companies'].get(quarter) or 'none'}",
+        )
+        cols[3].metric(
+            "Trailing 12 months",
+            f"${ttm.loc[quarter, 'ttm_usd'] / 1e9:,.0f}B",
+            border=True,
+            help=f"{int(ttm.loc[quarter, 'companies'])} companies' last four quarters",
+        )
+    ready = True
+
+if not ready:  # the setup failed and said why; nothing below can be drawn
+    page.finish()
+    st.stop()
+
+# -- by company ------------------------------------------------------------------------------------
+with page.guard():
+    st.subheader(f"{label} by company" + (", trailing 12 months" if mode == "ttm" else ""))
+    values = table.apply(xbrl.ttm) if mode == "ttm" else table
+    shown = billions(values.loc[lo:hi])
+    if shown.dropna(how="all").empty:
+        st.info(f"No {label.lower()} for the selected companies between {start} and {end}.")
+    else:
+        line = None
+        if metric == "capex" and mode == "quarterly":
+            # Only where every selected company has four quarters: a partial sum would dip.
+            full = ttm["ttm_usd"].where(ttm["companies"] == len(chosen))
+            line = billions(full).loc[lo:hi]
+        sources = funding.source_table(companies, shown_metric)
+        fig = figures.build_capex_figure(shown, line, label, sources)
+        data = shown.assign(group_ttm_b=line) if line is not None else shown
+        charts.show_chart(
+            fig,
+            data,
+            name=f"{shown_metric}_{mode}",
+            alt=f"{label} per quarter by company, $ billions",
+        )
+        st.caption(
+            "Calendar quarters: a fiscal quarter counts in the calendar quarter that holds its "
+            "midpoint (Microsoft's June and Oracle's May fiscal years). Hover a bar for where "
+            "the value comes from. The group line adds up each company's last four quarters, "
+            "where all selected companies have them."
+        )
+        with st.expander("Where each quarter comes from"):
+            st.dataframe(sources.loc[lo:hi].iloc[::-1].rename(index=str), width="stretch")
+
+# -- growth ----------------------------------------------------------------------------------------
+with page.guard():
+    st.subheader("Capex growth, year over year")
+    per_company = capex_table.apply(lambda s: 100 * (s / s.reindex(s.index - 4).to_numpy() - 1))
+    group_line = growth["growth_pct"].where(growth["companies"].str.count(",") >= 1)
+    growth_view = per_company.assign(**{"Group (like for like)": group_line}).loc[lo:hi]
+    if growth_view.dropna(how="all").empty:
+        st.info("Growth needs the same quarter a year earlier; widen the range.")
+    else:
+        charts.show_chart(
+            figures.build_growth_figure(growth_view),
+            growth_view,
+            name="capex_growth",
+            alt="Capex growth year over year",
+        )
+        st.caption(
+            "The group line counts only companies that report both quarters (at least two of "
+            "them), so a company whose history starts later never shows up as growth."
+        )
+
+# -- capex vs operating cash flow ------------------------------------------------------------------
+with page.guard():
+    st.subheader("Capex against operating cash flow")
+    ocf = funding.group(companies, "operating_cash_flow")
+    pairs = {
+        t: billions(pd.DataFrame({"capex": capex_table[t], "operating_cash_flow": ocf[t]}))
+        .loc[lo:hi]
+        .dropna(how="all")
+        for t in chosen
+    }
+    pairs = {t: p for t, p in pairs.items() if not p.empty}
+    if not pairs:
+        st.info("No operating cash flow for the selected companies and range.")
+    else:
+        flat = pd.concat(pairs, axis=1)
+        flat.columns = [f"{t}_{c}" for t, c in flat.columns]
+        charts.show_chart(
+            figures.build_capex_vs_ocf_figure(pairs),
+            flat,
+            name="capex_vs_ocf",
+            alt="Capex and operating cash flow per company",
+        )
+
+# -- funding ---------------------------------------------------------------------------------------
+with page.guard():
+    st.subheader("How the capex was funded")
+    summed = funding.group_decomposition(companies, capex_metric)
+    if summed.empty:
+        st.info(
+            "The funding view needs operating cash flow next to capex; none of the selected "
+            "companies has both for a quarter."
+        )
+    else:
+        window = summed.loc[lo:hi]
+        view = billions(window.drop(columns="internal_share_pct")).assign(
+            internal_share_pct=window["internal_share_pct"]
+        )
+        charts.show_chart(
+            figures.build_funding_figure(view),
+            view,
+            name="funding",
+            alt="Sources and uses of cash per quarter, selected companies",
+        )
+        note = (
+            "Bars above zero are where the money came from, bars below where it went; each "
+            "quarter adds up to zero, with 'other' the part the tracked lines do not explain "
+            "(acquisitions, other investments, FX). The line is the share of capex covered by "
+            "operating cash flow after buybacks and dividends."
+        )
+        missing = funding.unreported(companies, ("net_debt", "change_in_cash"))
+        if missing:
+            note += (
+                " Not reported for these companies: "
+                + ", ".join(
+                    {"net_debt": "net debt issued", "change_in_cash": "cash and securities"}[m]
+                    for m in missing
+                )
+                + " (SEC filings carry them: `python -m liquidity refresh --only sec` with "
+                "SEC_USER_AGENT set)."
+            )
+        st.caption(note)
+
+# -- intensity -------------------------------------------------------------------------------------
+with page.guard():
+    st.subheader("Capex intensity")
+    revenue = funding.group(companies, "revenue")
+    ratios = {}
+    for t in chosen:
+        ratios[f"{t} capex ÷ operating cash flow"] = 100 * capex_table[t] / ocf[t]
+        ratios[f"{t} capex ÷ revenue"] = 100 * capex_table[t] / revenue[t]
+    ratios = pd.DataFrame(ratios).loc[lo:hi].dropna(axis=1, how="all")
+    if ratios.empty:
+        st.info("No operating cash flow or revenue to compare capex with in this range.")
+    else:
+        charts.show_chart(
+            figures.build_intensity_figure(ratios),
+            ratios,
+            name="capex_intensity",
+            alt="Capex as a percent of operating cash flow and of revenue",
+        )
+        if revenue.isna().all().all():
+            st.caption("Revenue comes from SEC filings only; the data pack has none.")
+
+# -- guidance --------------------------------------------------------------------------------------
+with page.guard():
+    guidance = load_guidance(companies=chosen)
+    if not guidance.empty:
+        st.subheader("Company guidance for the year")
+        ttm_b = billions(capex_table.apply(xbrl.ttm))
+        charts.show_chart(
+            figures.build_guidance_figure(guidance, ttm_b),
+            guidance.set_index("company"),
+            name="capex_guidance",
+            alt="Full-year capex guidance statements and trailing capex",
+        )
+        st.caption(
+            "From `liquidity/guidance.csv` (extend it: one row per statement). Guidance "
+            "bases differ: Meta includes finance-lease principal."
+        )
+
+# -- latest quarter --------------------------------------------------------------------------------
+with page.guard():
+    st.subheader("Latest quarter per company")
+    latest = funding.latest(companies, "capex")
+    if latest.empty:
+        st.info("No capex for the selected companies.")
+    else:
+        latest["capex ($B)"] = billions(latest.pop("value_usd"))
+        latest["filing"] = [
+            filing_link(t, a) for t, a in zip(latest["ticker"], latest["accn"], strict=True)
+        ]
+        # Data-pack rows have no filing: drop the columns that would only say "None".
+        latest = latest.loc[:, latest.replace("", None).notna().any()]
+        st.dataframe(
+            latest,
+            width="stretch",
+            hide_index=True,
+            column_config={
+                "capex ($B)": st.column_config.NumberColumn(format="%.2f"),
+                "filing": st.column_config.LinkColumn(display_text="SEC filing"),
+                "filed": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            },
+        )
+        frame.provenance_strip(
+            [f"capex/{t}" for t in chosen if t in catalog.HYPERSCALERS]
+            + [f"sec/{t}" for t in catalog.HYPERSCALERS if t in chosen],
+            note="SEC filings, where the store has them, win over the data pack's rows",
+        )
+
+page.finish()
