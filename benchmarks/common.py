@@ -114,3 +114,8 @@ def publish(heading: str, section: str, write: bool) -> None:
     if write:
         write_results(heading, section)
         print(f"written to {RESULTS.relative_to(REPO)}", file=sys.stderr)
+
+
+def check(what: str, target: str, measured: str, ok: bool) -> str:
+    """A results row for a target that is not a duration (sizes, counts, rates)."""
+    return f"| {what} | {target} | {measured} | {'yes' if ok else '**no**'} |"

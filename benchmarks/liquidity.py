@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import bench_page, parse_args, publish, row, timed
+from common import bench_page, check, parse_args, publish, row, timed
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -85,8 +85,12 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 row("Liquidity balance page AppTest run, cold", 2.0, page["cold_s"]),
                 row("Liquidity balance page AppTest run, warm", 0.3, page["warm_s"]),
-                f"| Plotly payload, full history | < 1.5 MB | {payload / 1e6:.2f} MB | "
-                f"{'yes' if payload < 1.5e6 else '**no**'} |",
+                check(
+                    "Plotly payload, full history",
+                    "< 1.5 MB",
+                    f"{payload / 1e6:.2f} MB",
+                    payload < 1.5e6,
+                ),
             ]
         )
         + "\n"

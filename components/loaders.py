@@ -16,6 +16,7 @@ import liquidity
 from liquidity import settings
 from liquidity.events import load_events
 from liquidity.filers import fetch_filer as fetch_filer_facts
+from liquidity.funding import capex_view as build_capex_view
 from liquidity.funding import load_companies
 from liquidity.gauge import load_drain_gauge
 from liquidity.ledger import load_ledger
@@ -117,11 +118,11 @@ def drain_gauge(version: str) -> pd.DataFrame:
     return load_drain_gauge(library=library())
 
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def companies(tickers: tuple[str, ...], version: str) -> dict:
-    return load_companies(tickers, library=library())
-
-
 def fetch_filer(ticker: str) -> None:
     """Fetch a filer's SEC facts into the store (not cached: it writes; the version changes)."""
     fetch_filer_facts(ticker, library().store, environ=environ_with_secrets())
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def capex_view(tickers: tuple[str, ...], basis: str, version: str):
+    return build_capex_view(load_companies(tickers, library=library()), basis)

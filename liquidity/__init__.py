@@ -9,6 +9,7 @@ Public API for notebooks and scripts::
     lq.load_price_of_money(start="2025-01-01")                # yields, spreads, funding stress
     lq.load_ledger()                                          # quarterly Δ liquidity vs capex
     lq.load_drain_gauge()                                     # composite and its components
+    lq.load_companies(["MSFT"])                               # capex and funding, per quarter
     lq.load_dataset("capex/MSFT")                             # (frame, provenance)
     lq.status()                                               # one row per catalog dataset
     lq.refresh(only=("fred",))                                # live fetch into the store
@@ -28,6 +29,7 @@ from liquidity.errors import (
     UnknownDataset,
     ValidationError,
 )
+from liquidity.funding import load_companies
 from liquidity.gauge import drain_gauge, load_drain_gauge
 from liquidity.ledger import load_ledger, supply_demand_ledger
 from liquidity.library import Library, Provenance
@@ -96,6 +98,7 @@ __all__ = [
     "export_pack",
     "import_pack",
     "load_dataset",
+    "load_companies",
     "load_drain_gauge",
     "load_ledger",
     "load_net_liquidity",

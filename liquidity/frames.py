@@ -170,6 +170,10 @@ def read_csv(
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8")
+    if dataset.kind in (FRED, PRICES):
+        fast = _read_dated_numbers(text, dataset)
+        if fast is not None:
+            return fast
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -207,6 +211,29 @@ def read_csv(
     frame.index = pd.DatetimeIndex(
         pd.to_datetime(ms.astype("int64"), unit="ms", utc=True), name="time"
     )
+    return frame
+
+
+def _read_dated_numbers(text: str, dataset: Dataset) -> pd.DataFrame | None:
+    """The fast parse of a date-indexed numeric file (pandas' C parser with float columns).
+
+    Returns None when the file does not parse that way; the caller then reads it as text, which
+    is slower but names the malformed value and its line.
+    """
+    columns = expected_columns(dataset)
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text),
+            na_values=["", "."],
+            keep_default_na=False,
+            dtype={"date": str, **dict.fromkeys(columns, "float64")},
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if "date" not in raw.columns:
+        return None
+    frame = raw.reindex(columns=list(columns)).astype("float64")
+    frame.index = _dates(raw["date"].fillna(""), dataset)
     return frame
 
 

@@ -348,3 +348,40 @@ def unreported(companies: dict[str, CompanyQuarters], metrics) -> list[str]:
     """The metrics none of the companies has a single value for."""
     derived = [with_derived(c.values) for c in companies.values()]
     return [m for m in metrics if all(d[m].isna().all() for d in derived)]
+
+
+VIEW_METRICS = ("capex", "operating_cash_flow", "buybacks", "revenue")
+
+
+@dataclass
+class CapexView:
+    """Every table the capex page draws for a set of companies, computed once per data version.
+
+    `tables[m]` is quarter × ticker in USD for each of VIEW_METRICS ("capex" on the chosen
+    basis), `sources[m]` where each value comes from; `growth` the like-for-like year-over-year
+    growth of capex, `ttm` the group's trailing-twelve-month capex with its company count,
+    `decomposition` the group's funding per quarter, `unreported` the funding lines no company
+    reports, `latest` each company's latest capex quarter with its filing.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    sources: dict[str, pd.DataFrame]
+    growth: pd.DataFrame
+    ttm: pd.DataFrame
+    decomposition: pd.DataFrame
+    unreported: list[str]
+    latest: pd.DataFrame
+
+
+def capex_view(companies: dict[str, CompanyQuarters], basis: str = "capex") -> CapexView:
+    """The CapexView of `companies`; `basis` is "capex" (gross) or "net_capex"."""
+    tables = {m: group(companies, basis if m == "capex" else m) for m in VIEW_METRICS}
+    return CapexView(
+        tables=tables,
+        sources={m: source_table(companies, basis if m == "capex" else m) for m in VIEW_METRICS},
+        growth=capex.like_for_like_growth(tables["capex"]),
+        ttm=group_ttm(tables["capex"]),
+        decomposition=group_decomposition(companies, basis),
+        unreported=unreported(companies, ("net_debt", "change_in_cash")),
+        latest=latest(companies, "capex"),
+    )

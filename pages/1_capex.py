@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, figures, filters, frame, loaders
-from liquidity import capex, catalog, funding, units, xbrl
+from liquidity import catalog, funding, units, xbrl
 from liquidity.errors import LiquidityError
 from liquidity.guidance import load_guidance
 
@@ -80,7 +80,7 @@ with page.guard():
     # A ticker beyond the data pack needs its filings once; after that the store has them.
     for ticker in [t for t in chosen if t not in catalog.HYPERSCALERS]:
         try:
-            loaders.companies((ticker,), loaders.version())
+            loaders.capex_view((ticker,), capex_metric, loaders.version())
         except LiquidityError:
             with st.spinner(f"Fetching {ticker}'s filings from SEC EDGAR…"):
                 try:
@@ -94,13 +94,12 @@ with page.guard():
         st.stop()
 
     version = loaders.version()
-    companies = loaders.companies(tuple(chosen), version)
+    view = loaders.capex_view(tuple(chosen), capex_metric, version)
     lo, hi = pd.Period(start, "Q"), pd.Period(end, "Q")
     label = funding.METRIC_LABELS[shown_metric]
-    table = funding.group(companies, shown_metric)
-    capex_table = funding.group(companies, capex_metric)
-    growth = capex.like_for_like_growth(capex_table)
-    ttm = funding.group_ttm(capex_table)
+    table = view.tables[metric]
+    capex_table = view.tables["capex"]
+    growth, ttm = view.growth, view.ttm
 
     # -- tiles ---------------------------------------------------------------------------------
     complete = capex_table.dropna()  # the latest quarter every chosen company has reported
@@ -155,7 +154,7 @@ with page.guard():
             # Only where every selected company has four quarters: a partial sum would dip.
             full = ttm["ttm_usd"].where(ttm["companies"] == len(chosen))
             line = billions(full).loc[lo:hi]
-        sources = funding.source_table(companies, shown_metric)
+        sources = view.sources[metric]
         fig = figures.build_capex_figure(shown, line, label, sources)
         data = shown.assign(group_ttm_b=line) if line is not None else shown
         charts.show_chart(
@@ -196,7 +195,7 @@ with page.guard():
 # -- capex vs operating cash flow ------------------------------------------------------------------
 with page.guard():
     st.subheader("Capex against operating cash flow")
-    ocf = funding.group(companies, "operating_cash_flow")
+    ocf = view.tables["operating_cash_flow"]
     pairs = {
         t: billions(pd.DataFrame({"capex": capex_table[t], "operating_cash_flow": ocf[t]}))
         .loc[lo:hi]
@@ -219,7 +218,7 @@ with page.guard():
 # -- funding ---------------------------------------------------------------------------------------
 with page.guard():
     st.subheader("How the capex was funded")
-    summed = funding.group_decomposition(companies, capex_metric)
+    summed = view.decomposition
     if summed.empty:
         st.info(
             "The funding view needs operating cash flow next to capex; none of the selected "
@@ -227,12 +226,12 @@ with page.guard():
         )
     else:
         window = summed.loc[lo:hi]
-        view = billions(window.drop(columns="internal_share_pct")).assign(
+        parts_b = billions(window.drop(columns="internal_share_pct")).assign(
             internal_share_pct=window["internal_share_pct"]
         )
         charts.show_chart(
-            figures.build_funding_figure(view),
-            view,
+            figures.build_funding_figure(parts_b),
+            parts_b,
             name="funding",
             alt="Sources and uses of cash per quarter, selected companies",
         )
@@ -242,7 +241,7 @@ with page.guard():
             "(acquisitions, other investments, FX). The line is the share of capex covered by "
             "operating cash flow after buybacks and dividends."
         )
-        missing = funding.unreported(companies, ("net_debt", "change_in_cash"))
+        missing = view.unreported
         if missing:
             note += (
                 " Not reported for these companies: "
@@ -258,7 +257,7 @@ with page.guard():
 # -- intensity -------------------------------------------------------------------------------------
 with page.guard():
     st.subheader("Capex intensity")
-    revenue = funding.group(companies, "revenue")
+    revenue = view.tables["revenue"]
     ratios = {}
     for t in chosen:
         ratios[f"{t} capex ÷ operating cash flow"] = 100 * capex_table[t] / ocf[t]
@@ -296,7 +295,7 @@ with page.guard():
 # -- latest quarter --------------------------------------------------------------------------------
 with page.guard():
     st.subheader("Latest quarter per company")
-    latest = funding.latest(companies, "capex")
+    latest = view.latest.copy()
     if latest.empty:
         st.info("No capex for the selected companies.")
     else:
