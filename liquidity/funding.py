@@ -358,7 +358,8 @@ class CapexView:
     """Every table the capex page draws for a set of companies, computed once per data version.
 
     `tables[m]` is quarter × ticker in USD for each of VIEW_METRICS ("capex" on the chosen
-    basis), `sources[m]` where each value comes from; `growth` the like-for-like year-over-year
+    basis), `sources[m]` where each value comes from (`provenance` in full: concept, form,
+    accession, filing date, reported or derived); `growth` the like-for-like year-over-year
     growth of capex, `ttm` the group's trailing-twelve-month capex with its company count,
     `decomposition` the group's funding per quarter, `unreported` the funding lines no company
     reports, `latest` each company's latest capex quarter with its filing.
@@ -366,6 +367,7 @@ class CapexView:
 
     tables: dict[str, pd.DataFrame]
     sources: dict[str, pd.DataFrame]
+    provenance: pd.DataFrame  # one row per (ticker, quarter, metric): source, tag, filing
     growth: pd.DataFrame
     ttm: pd.DataFrame
     decomposition: pd.DataFrame
@@ -379,6 +381,9 @@ def capex_view(companies: dict[str, CompanyQuarters], basis: str = "capex") -> C
     return CapexView(
         tables=tables,
         sources={m: source_table(companies, basis if m == "capex" else m) for m in VIEW_METRICS},
+        provenance=pd.concat(
+            [c.provenance.assign(ticker=t) for t, c in companies.items()], ignore_index=True
+        ),
         growth=capex.like_for_like_growth(tables["capex"]),
         ttm=group_ttm(tables["capex"]),
         decomposition=group_decomposition(companies, basis),

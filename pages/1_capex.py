@@ -169,8 +169,20 @@ with page.guard():
             "the value comes from. The group line adds up each company's last four quarters, "
             "where all selected companies have them."
         )
-        with st.expander("Where each quarter comes from"):
-            st.dataframe(sources.loc[lo:hi].iloc[::-1].rename(index=str), width="stretch")
+        with st.expander("Where each value comes from"):
+            base = "capex" if metric == "capex" else metric
+            detail = view.provenance[view.provenance["metric"] == base]
+            detail = detail[detail["quarter"].between(lo, hi)].sort_values(
+                ["quarter", "ticker"], ascending=[False, True]
+            )
+            st.dataframe(
+                detail.assign(quarter=detail["quarter"].astype(str))[
+                    ["quarter", "ticker", "source", "method", "tag", "form", "accn", "filed"]
+                ],
+                width="stretch",
+                hide_index=True,
+                column_config={"filed": st.column_config.DateColumn(format="YYYY-MM-DD")},
+            )
 
 # -- growth ----------------------------------------------------------------------------------------
 with page.guard():
