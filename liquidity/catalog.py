@@ -223,6 +223,8 @@ PRICE_TICKERS: tuple[Dataset, ...] = (
     _price("AMZN", "Amazon"),
     _price("META", "Meta Platforms"),
     _price("ORCL", "Oracle"),
+    # Converts the Korean memory makers to dollars (METHODS.md §5.7) when it is in the store.
+    _price("KRW=X", "US dollar in Korean won", unit="KRW", bounds=(200.0, 5000.0)),
 )
 
 HYPERSCALERS = ("MSFT", "GOOGL", "AMZN", "META", "ORCL")
@@ -332,6 +334,7 @@ COINGLASS_SETS: tuple[Dataset, ...] = tuple(
 
 CATALOG: tuple[Dataset, ...] = FRED_SERIES + PRICE_TICKERS + CAPEX_SETS + SEC_FACTS + COINGLASS_SETS
 _BY_KEY = {d.key: d for d in CATALOG}
+KEYS = frozenset(_BY_KEY)
 
 
 def get(key: str) -> Dataset:
@@ -344,6 +347,8 @@ def get(key: str) -> Dataset:
     kind, _, name = key.partition("/")
     if kind == SEC and TICKER_PATTERN.fullmatch(name):
         return sec_facts(name)
+    if kind == PRICES and YAHOO_PATTERN.fullmatch(name):
+        return price(name)
     raise UnknownDataset(f"unknown dataset {key!r}; `python -m liquidity status` lists them")
 
 
@@ -371,15 +376,22 @@ def fred(series_id: str) -> Dataset:
     return _BY_KEY[key]
 
 
+# Yahoo symbols: indices (^GSPC), exchange suffixes (000660.KS), crypto pairs and FX (KRW=X).
+YAHOO_PATTERN = re.compile(r"\^?[A-Z0-9][A-Z0-9.\-=]{0,14}")
+
+
 def price(ticker: str) -> Dataset:
-    """The price dataset for a catalogued ticker (case-insensitive)."""
-    key = f"{PRICES}/{ticker.strip().upper()}"
-    if key not in _BY_KEY:
+    """The price dataset for a ticker (case-insensitive): catalogued, or built for any other
+    Yahoo symbol so a user's own tickers can be fetched and stored like the rest."""
+    ticker = ticker.strip().upper()
+    key = f"{PRICES}/{ticker}"
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    if not YAHOO_PATTERN.fullmatch(ticker):
         raise UnknownDataset(
-            f"unknown ticker {ticker!r}; catalogued tickers: "
-            + ", ".join(d.name for d in PRICE_TICKERS)
+            f"{ticker!r} is not a ticker (e.g. MU, 000660.KS, BTC-USD, ^GSPC, KRW=X)"
         )
-    return _BY_KEY[key]
+    return _price(ticker, ticker, unit="LOCAL", bounds=(1e-6, 1e9))
 
 
 def of_kind(kind: str) -> tuple[Dataset, ...]:

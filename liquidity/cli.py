@@ -21,6 +21,7 @@ from liquidity.library import Library
 from liquidity.loaders import date_window, default_library, load_prices, load_series
 from liquidity.netliq import VARIANTS, load_net_liquidity
 from liquidity.pack import DataPack
+from liquidity.quotes import fetch_prices
 from liquidity.refresh import SOURCES, refresh
 from liquidity.xbrl import ttm
 
@@ -47,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SOURCES",
         help=f"comma-separated subset of {','.join(SOURCES)}",
     )
+
+    p = sub.add_parser("fetch-prices", help="download any Yahoo symbols into the store")
+    p.add_argument("tickers", nargs="+", metavar="TICKER")
 
     p = sub.add_parser("series", help="a FRED series as CSV date,value")
     p.add_argument("series_id", metavar="ID", help="FRED id, e.g. WALCL")
@@ -186,6 +190,16 @@ def _progress_bar():
     return show
 
 
+def _fetch_prices(args, library: Library) -> int:
+    problems = fetch_prices(args.tickers, library.store)
+    fetched = [t.upper() for t in args.tickers if t.upper() not in problems]
+    if fetched:
+        print(f"stored {', '.join(fetched)} in {library.store.home}")
+    for ticker, problem in problems.items():
+        print(f"{ticker}: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def _series(args, library: Library) -> int:
     dataset = catalog.fred(args.series_id)
     date_window(args.start, args.end)
@@ -304,6 +318,7 @@ def _day(ts) -> str:
 COMMANDS = {
     "status": _status,
     "refresh": _refresh,
+    "fetch-prices": _fetch_prices,
     "series": _series,
     "prices": _prices,
     "capex": _capex,

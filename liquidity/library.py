@@ -153,11 +153,16 @@ class Library:
 
     def missing_message(self, dataset: Dataset) -> str:
         where = f"the data pack {self.pack.root} and " if self.pack else ""
-        fix = (
-            "run `python -m liquidity refresh`"
-            if dataset.live
-            else "point LIQUIDITY_DATA_PACK at a data pack that has it"
-        )
+        if dataset.key not in catalog.KEYS:
+            fix = (
+                f"fetch it with `python -m liquidity fetch-prices {dataset.name}`"
+                if (dataset.kind == catalog.PRICES)
+                else "fetch its filings from the capex page"
+            )
+        elif dataset.live:
+            fix = "run `python -m liquidity refresh`"
+        else:
+            fix = "point LIQUIDITY_DATA_PACK at a data pack that has it"
         return f"{dataset.key} ({dataset.label}) is not in {where}the local store; {fix}"
 
     # -- status ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ LABELS = {
     "USD_B": "$ billions",
     "USD_T": "$ trillions",
     "KRW": "Korean won",
+    "LOCAL": "local currency",
     "PCT": "percent",
     "BPS": "basis points",
     "INDEX": "index",

@@ -43,8 +43,10 @@ def test_lookups_are_case_insensitive_and_unknown_ids_say_what_exists():
     assert catalog.price("btc-usd").key == "prices/BTC-USD"
     with pytest.raises(UnknownDataset, match="known: WALCL"):
         catalog.fred("NOPE")
-    with pytest.raises(UnknownDataset, match="catalogued tickers"):
-        catalog.price("ZZZZ")
+    assert catalog.price("zzzz").key == "prices/ZZZZ"  # any symbol can be fetched and stored
+    assert catalog.get("prices/NVDA").label == "Nvidia"
+    with pytest.raises(UnknownDataset, match="not a ticker"):
+        catalog.price("<b>x</b>")
     with pytest.raises(UnknownDataset):
         catalog.get("fred/NOPE")
 

@@ -125,7 +125,7 @@ def yahoo_frame(tickers, dates, adj_scale=1.0):
     index = pd.DatetimeIndex(dates, name="Date")
     data = {}
     for price, ticker in cols:
-        base = 100.0 if ticker != "BTC-USD" else 50_000.0
+        base = {"BTC-USD": 50_000.0, "KRW=X": 1_400.0}.get(ticker, 100.0)
         value = base * (adj_scale if price == "Adj Close" else 1.0)
         data[(price, ticker)] = [value + i for i in range(len(dates))]
     return pd.DataFrame(data, index=index, columns=cols)
@@ -248,3 +248,15 @@ def test_sec_facts_are_stored_with_filing_provenance(tmp_path):
     assert facts["tag"].tolist() == ["PaymentsToAcquirePropertyPlantAndEquipment"]
     assert facts["accn"].iloc[0] == "0000950170-24-118967" and facts["val"].iloc[0] == 14.923e9
     assert Library(store).provenance("sec/MSFT").origin == "live"
+
+
+def test_fetch_prices_stores_new_symbols_and_reports_unknown_ones(tmp_path):
+    from liquidity.quotes import fetch_prices
+
+    store = Store(tmp_path)
+    download = FakeDownload(["2025-01-02", "2025-01-03"], missing={"NOPE"})
+    problems = fetch_prices(["pltr", "NOPE"], store, download=download)
+    assert problems == {"NOPE": yahoo.NO_DATA}
+    assert store.read("prices/PLTR")["adj_close"].tolist() == [100.0, 101.0]
+    assert not store.attempts()["prices/NOPE"].ok
+    assert len(download.calls) == 1  # one batched download

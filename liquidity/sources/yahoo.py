@@ -10,6 +10,7 @@ import contextlib
 import datetime
 import logging
 import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -79,7 +80,9 @@ def download_prices(
     # Without a start yfinance fetches one month; None means full history here, as for FRED.
     span = {"start": request.start} if request.start is not None else {"period": "max"}
     try:
-        with capture_failures(request.tickers) as failures:
+        # yfinance 1.7 calls pandas APIs that pandas 3.1 deprecates; its warnings are noise here.
+        with capture_failures(request.tickers) as failures, warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="yfinance")
             raw = download(
                 list(request.tickers),
                 **span,
