@@ -11,6 +11,7 @@ relabelling an option would silently break every link shared before.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import streamlit as st
@@ -96,7 +97,13 @@ def choices(
 
 
 def tickers(
-    page: Page, *, key: str, label: str, default: Sequence[str], help: str | None = None
+    page: Page,
+    *,
+    key: str,
+    label: str,
+    default: Sequence[str],
+    help: str | None = None,
+    pattern: re.Pattern = TICKER_PATTERN,
 ) -> list[str]:
     """`default` tickers plus any the user types; anything that is not a ticker is ignored
     with a notice (the text is shown verbatim, never interpreted)."""
@@ -112,7 +119,7 @@ def tickers(
     valid, rejected = [], []
     for item in value:
         ticker = str(item).strip().upper()
-        if TICKER_PATTERN.fullmatch(ticker):
+        if pattern.fullmatch(ticker):
             if ticker not in valid:
                 valid.append(ticker)
         else:
@@ -123,3 +130,38 @@ def tickers(
         )
     page.bind(key, list(valid) or [""])  # a copy: the page may drop tickers it cannot load
     return valid
+
+
+def day(
+    page: Page,
+    *,
+    key: str,
+    label: str,
+    default: dt.date,
+    min_value: dt.date,
+    max_value: dt.date,
+    help: str | None = None,
+    sidebar: bool = True,
+) -> dt.date:
+    """A single date (e.g. a base date or an event date)."""
+    where = st.sidebar if sidebar else st
+    value = where.date_input(
+        label,
+        value=default,
+        min_value=min_value,
+        max_value=max_value,
+        key=key,
+        help=help,
+        bind="query-params",
+        format="YYYY-MM-DD",
+    )
+    page.bind(key, [value.isoformat()])
+    return value
+
+
+def toggle(
+    page: Page, *, key: str, label: str, default: bool = False, help: str | None = None
+) -> bool:
+    value = st.sidebar.checkbox(label, value=default, key=key, help=help, bind="query-params")
+    page.bind(key, ["true" if value else "false"])
+    return value

@@ -33,6 +33,7 @@ PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
     ("pages/1_capex.py", "Hyperscaler capex", ":material/factory:"),
     ("pages/2_liquidity.py", "Liquidity balance", ":material/water_drop:"),
+    ("pages/3_divergence.py", "Asset divergence", ":material/call_split:"),
     ("pages/5_data.py", "Data", ":material/database:"),
 )
 

@@ -14,6 +14,8 @@ import streamlit as st
 
 import liquidity
 from liquidity import settings
+from liquidity.baskets import analyse, load_panel
+from liquidity.divergence import event_returns
 from liquidity.events import load_events
 from liquidity.filers import fetch_filer as fetch_filer_facts
 from liquidity.funding import capex_view as build_capex_view
@@ -22,6 +24,7 @@ from liquidity.gauge import load_drain_gauge
 from liquidity.ledger import load_ledger
 from liquidity.library import DatasetStatus, Library
 from liquidity.money import load_price_of_money
+from liquidity.quotes import fetch_prices as fetch_symbol_prices
 
 TTL = "1h"
 
@@ -126,3 +129,31 @@ def fetch_filer(ticker: str) -> None:
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def capex_view(tickers: tuple[str, ...], basis: str, version: str):
     return build_capex_view(load_companies(tickers, library=library()), basis)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def divergence(
+    spec: tuple,
+    memory: tuple,
+    bench: str,
+    start: str,
+    end: str,
+    base: str,
+    window: int,
+    mode: str,
+    version: str,
+):
+    """(tickers without prices, tickers left in won, Analysis) for one view of the page."""
+    panel = load_panel([*spec, *memory, bench], library=library())
+    result = analyse(panel, spec, memory, bench, start, end, base, window, mode, library=library())
+    return panel.missing, panel.in_krw, result
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def event_day(tickers: tuple, date: str, days: int, version: str) -> pd.DataFrame:
+    return event_returns(load_panel(tickers, library=library()).raw, date, days)
+
+
+def fetch_prices(tickers: tuple[str, ...]) -> dict[str, str]:
+    """Fetch symbols into the store (not cached: it writes; the version changes)."""
+    return fetch_symbol_prices(tickers, library().store)

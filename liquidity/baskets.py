@@ -1,0 +1,180 @@
+"""Baskets on one calendar: speculative long-duration assets against near-cash-flow memory makers.
+
+`load_panel` brings the tickers' adjusted closes onto the NYSE calendar (the days ^GSPC
+closed), in US dollars where it can (the Korean memory makers are converted with KRW=X when the
+store has it, and say so when it does not). `analyse` computes everything the divergence page
+and CLI show from the calculations in `liquidity.divergence`, always on the full history first
+and only then cut to the window, so a window's choice never changes a rolling value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from liquidity import divergence
+from liquidity.errors import DataNotAvailable, LiquidityError
+
+SPECULATIVE = (
+    "BTC-USD",
+    "ETH-USD",
+    "IGV",
+    "CRM",
+    "NOW",
+    "ADBE",
+    "ARKK",
+    "GME",
+    "AMC",
+    "COIN",
+    "MSTR",
+)
+MEMORY = ("MU", "SNDK", "WDC", "000660.KS", "005930.KS")
+BENCHMARKS = ("^GSPC", "^IXIC", "QQQ", "SPY", "TLT", "GLD")
+MARKET = "^GSPC"
+FX = "KRW=X"
+SPEC_NAME, MEMORY_NAME = "Speculative basket", "Memory basket"
+FACTOR_LABELS = {
+    "d_net_liquidity_b": "Δ net liquidity",
+    "d_real_yield": "Δ 10y real yield",
+    "market": "market return (^GSPC)",
+}
+# Betas are estimated on weekly fractions and shown per a readable move of each factor.
+FACTOR_SCALES = {
+    "d_net_liquidity_b": (1e4, "% weekly return per $100B"),
+    "d_real_yield": (100.0, "% weekly return per 1 pp"),
+    "market": (1.0, "× the market's weekly return"),
+}
+
+
+@dataclass
+class Panel:
+    prices: pd.DataFrame  # NYSE calendar × ticker, USD where converted
+    raw: pd.DataFrame  # each ticker on its own calendar (for event days)
+    missing: dict[str, str] = field(default_factory=dict)  # ticker -> why it is not there
+    in_krw: list[str] = field(default_factory=list)  # Korean tickers left in won
+
+
+def load_panel(tickers, library=None) -> Panel:
+    """Adjusted closes of `tickers` (plus the market) on the NYSE calendar."""
+    from liquidity.loaders import load_prices
+
+    raw, missing = {}, {}
+    for ticker in dict.fromkeys([*tickers, MARKET]):
+        try:
+            raw[ticker] = load_prices([ticker], library=library)[ticker].dropna()
+        except LiquidityError as exc:
+            missing[ticker] = str(exc)
+    if MARKET not in raw:
+        raise DataNotAvailable(
+            f"the divergence page needs {MARKET} for its calendar: {missing[MARKET]}"
+        )
+    korean = [t for t in raw if t.endswith(".KS")]
+    in_krw = korean
+    if korean:
+        try:
+            fx = load_prices([FX], library=library)[FX].dropna()
+            for ticker in korean:  # won per share ÷ won per dollar, on the same day (≤ 7 days)
+                rate = divergence.on_calendar(fx.to_frame(), raw[ticker].index)[FX]
+                raw[ticker] = (raw[ticker] / rate).dropna()
+            in_krw = []
+        except LiquidityError:
+            pass
+    frame = pd.DataFrame(raw)
+    # The market's history reaches back to 1927; the calendar starts with the first asset.
+    first = min((s.index[0] for t, s in raw.items() if t != MARKET), default=None)
+    calendar = pd.DatetimeIndex(raw[MARKET].loc[first:].index, name="date")
+    return Panel(divergence.on_calendar(frame, calendar), frame, missing, in_krw)
+
+
+@dataclass
+class Analysis:
+    levels: pd.DataFrame  # rebased to 100 at the base date: baskets, benchmark, constituents
+    relative: pd.Series  # memory vs speculative, ratio or spread
+    drawdowns: pd.DataFrame
+    periods: pd.DataFrame  # period returns in percent, the memory − speculative gap first
+    betas: pd.DataFrame  # full-window sensitivities: (series, factor) rows
+    rolling: dict[str, pd.DataFrame]  # basket -> rolling sensitivity columns
+    correlation: pd.DataFrame  # weekly returns within the window
+    late: dict[str, pd.Timestamp]  # series that start after the base date
+    joined: dict[str, pd.Timestamp]  # constituents joining their basket after its start
+    weeks: int = 0  # weekly observations in the full-window regressions
+
+
+def analyse(
+    panel: Panel,
+    spec,
+    memory,
+    bench: str,
+    start,
+    end,
+    base,
+    window: int,
+    mode: str = "ratio",
+    library=None,
+) -> Analysis:
+    """Everything the divergence page shows, for baskets `spec` and `memory`."""
+    from liquidity.loaders import load_optional_series
+    from liquidity.netliq import load_net_liquidity
+
+    spec = [t for t in spec if t in panel.prices]
+    memory = [t for t in memory if t in panel.prices]
+    if not spec or not memory:
+        raise DataNotAvailable("each basket needs at least one ticker with prices")
+    start, end, base = pd.Timestamp(start), pd.Timestamp(end), pd.Timestamp(base)
+    returns = divergence.daily_returns(panel.prices)
+    baskets = pd.DataFrame(
+        {
+            SPEC_NAME: divergence.level(divergence.basket_returns(returns, spec)),
+            MEMORY_NAME: divergence.level(divergence.basket_returns(returns, memory)),
+        }
+    )
+    others = [t for t in dict.fromkeys([bench, *spec, *memory]) if t in panel.prices]
+    series = pd.concat([baskets, panel.prices[others]], axis=1)
+    window_levels = series.loc[start:end]
+    rebased, late = divergence.rebase(window_levels, base)
+
+    weekly = divergence.weekly_returns(series)
+    market = divergence.weekly_returns(panel.prices[[MARKET]])[MARKET]
+    factors = divergence.liquidity_factors(
+        load_net_liquidity(library=library)["net_liquidity_b"],
+        load_optional_series("DFII10", library),
+        weekly.index,
+    ).assign(market=market)
+    in_window = weekly.loc[start:end]
+    betas = pd.concat(
+        {
+            name: divergence.sensitivity(in_window[name], factors.loc[start:end])
+            for name in weekly.columns
+            # the market regressed on itself is no estimate, nor are too few weeks
+            if name != MARKET and in_window[name].notna().sum() > len(factors.columns) + 2
+        },
+        names=["series", "factor"],
+    )
+    rolling = {
+        name: divergence.rolling_sensitivity(weekly[name], factors, window).loc[start:end]
+        for name in baskets.columns
+    }
+    return Analysis(
+        levels=rebased,
+        relative=divergence.relative(
+            baskets[MEMORY_NAME].loc[start:end], baskets[SPEC_NAME].loc[start:end], base, mode
+        ),
+        drawdowns=divergence.drawdown(window_levels[[*baskets.columns, bench]]),
+        # As of the last close in the window, not a calendar end the data never reached.
+        periods=_periods_with_gap(
+            series.loc[:end], window_levels.dropna(how="all").index[-1], base
+        ),
+        betas=betas,
+        rolling=rolling,
+        correlation=in_window.corr(min_periods=26),
+        late=late,
+        joined=divergence.joined(panel.prices, [*spec, *memory], start),
+        weeks=int(in_window[SPEC_NAME].notna().sum()),
+    )
+
+
+def _periods_with_gap(levels: pd.DataFrame, asof, base) -> pd.DataFrame:
+    periods = divergence.period_returns(levels, asof, base)
+    gap = (periods.loc[MEMORY_NAME] - periods.loc[SPEC_NAME]).rename("Memory − speculative (pp)")
+    return pd.concat([gap.to_frame().T, periods])

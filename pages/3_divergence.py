@@ -1,0 +1,314 @@
+"""Asset divergence: speculative long-duration assets against near-cash-flow memory makers."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, figures, filters, frame, loaders
+from liquidity import baskets, catalog
+from liquidity.divergence import RELATIVE_MODES
+
+TODAY = dt.date.today()
+DEFAULT_RANGE = (dt.date(2024, 1, 1), TODAY)
+DEFAULT_BASE = dt.date(2024, 1, 2)
+DEFAULT_EVENT = dt.date(2025, 12, 17)  # the AI-infrastructure selloff (events.csv)
+WINDOWS = ("26", "52", "104")
+
+page = frame.start(
+    "Asset divergence",
+    path="divergence",
+    intro="When capital gets scarce, assets whose value lies far in the future (crypto, SaaS, "
+    "meme stocks) should lose and near-cash-flow memory makers should win. Do they, and do "
+    "liquidity and real yields explain the split once the market is controlled for?",
+)
+frame.require_data(page)
+ready = False
+
+with page.guard():
+    start, end = filters.date_range(
+        page, default=DEFAULT_RANGE, min_value=dt.date(2000, 1, 1), max_value=TODAY
+    )
+    base = filters.day(
+        page,
+        key="base",
+        label="Base date (= 100)",
+        default=DEFAULT_BASE,
+        min_value=dt.date(2000, 1, 1),
+        max_value=TODAY,
+        help="Every line is 100 on this date (or on its first day after it)",
+    )
+    spec = filters.tickers(
+        page,
+        key="spec",
+        label="Speculative / long duration",
+        default=baskets.SPECULATIVE,
+        help="Type any Yahoo symbol to add it",
+        pattern=catalog.YAHOO_PATTERN,
+    )
+    memory = filters.tickers(
+        page,
+        key="memory",
+        label="Near cash flow / memory",
+        default=baskets.MEMORY,
+        pattern=catalog.YAHOO_PATTERN,
+    )
+    bench = filters.choice(
+        page, key="bench", label="Benchmark", options=baskets.BENCHMARKS, default="^GSPC"
+    )
+    mode = filters.choice(
+        page,
+        key="relative",
+        label="Relative line",
+        options=RELATIVE_MODES,
+        default="ratio",
+        help=" · ".join(f"**{k}**: {v}" for k, v in RELATIVE_MODES.items()),
+    )
+    window = int(
+        filters.choice(
+            page, key="window", label="Regression window (weeks)", options=WINDOWS, default="52"
+        )
+    )
+    constituents = filters.toggle(
+        page, key="constituents", label="Show constituents", default=False
+    )
+    if base < start or base > end:
+        page.notice(
+            f":material/info: The base date {base} lies outside the range; using {start} instead."
+        )
+        base = start
+    if not spec or not memory:
+        st.info("Each basket needs at least one ticker (sidebar).")
+        page.finish()
+        st.stop()
+
+    version = loaders.version()
+    missing, in_krw, result = loaders.divergence(
+        tuple(spec),
+        tuple(memory),
+        bench,
+        start.isoformat(),
+        end.isoformat(),
+        base.isoformat(),
+        window,
+        mode,
+        version,
+    )
+    # A symbol the data has never seen is fetched once per session (it needs internet).
+    unseen = [
+        t
+        for t in missing
+        if f"prices/{t}" not in catalog.KEYS
+        and t not in st.session_state.setdefault("fetched_symbols", set())
+    ]
+    if unseen:
+        st.session_state["fetched_symbols"].update(unseen)
+        with st.spinner(f"Fetching {', '.join(unseen)} from Yahoo Finance…"):
+            loaders.fetch_prices(tuple(unseen))
+        version = loaders.version()
+        missing, in_krw, result = loaders.divergence(
+            tuple(spec),
+            tuple(memory),
+            bench,
+            start.isoformat(),
+            end.isoformat(),
+            base.isoformat(),
+            window,
+            mode,
+            version,
+        )
+    for ticker, reason in missing.items():
+        page.notice(f":material/info: {frame.literal(ticker)} has no prices: {reason}")
+    names = [baskets.SPEC_NAME, baskets.MEMORY_NAME]
+    periods = result.periods
+    cols = st.columns(4)
+    gap = periods.iloc[0]
+    for col, period in zip(cols, ("1M", "3M", "YTD", "since base"), strict=True):
+        value = gap[period]
+        col.metric(
+            f"Memory − speculative, {period}",
+            "n/a" if pd.isna(value) else f"{value:+,.1f} pp",
+            border=True,
+            help="Difference of the two baskets' returns over the period, percentage "
+            "points (positive: memory ahead, as the thesis predicts)",
+        )
+    ready = True
+
+if not ready:
+    page.finish()
+    st.stop()
+
+with page.guard():
+    st.subheader("Rebased performance")
+    fig = figures.build_rebased_figure(result.levels, names, bench, constituents)
+    charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
+    charts.show_chart(
+        fig, result.levels, name="divergence_rebased", alt="Baskets and benchmark rebased to 100"
+    )
+    notes = [
+        "Equal-weighted baskets, rebalanced daily, on NYSE trading days (crypto's weekend "
+        "moves count in Monday's return)."
+    ]
+    if result.joined:
+        notes.append(
+            "Joined their basket after the range start: "
+            + ", ".join(f"{t} ({d:%Y-%m-%d})" for t, d in result.joined.items())
+            + "."
+        )
+    if result.late:
+        notes.append(
+            "Rebased at their first day after the base date: "
+            + ", ".join(f"{t} ({d:%Y-%m-%d})" for t, d in result.late.items())
+            + "."
+        )
+    if in_krw:
+        notes.append(
+            f"{', '.join(in_krw)} are in Korean won: no KRW=X quotes in the data, so "
+            "their returns include no currency move."
+        )
+    st.caption(" ".join(notes))
+
+with page.guard():
+    st.subheader("Memory against speculative")
+    title = (
+        "Ratio memory ÷ speculative (100 at base)"
+        if mode == "ratio"
+        else "Spread memory − speculative (pp since base)"
+    )
+    fig = figures.build_relative_figure(result.relative, title)
+    charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
+    charts.show_chart(
+        fig, result.relative.rename(mode).to_frame(), name=f"relative_{mode}", alt=title
+    )
+    st.caption(RELATIVE_MODES[mode])
+
+with page.guard():
+    st.subheader("Period returns")
+    table = periods.copy()
+    table.index.name = "series"
+    st.dataframe(
+        table,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.1f") for c in table.columns},
+    )
+    st.download_button(
+        "Download CSV",
+        data=charts.to_csv(table),
+        file_name="period_returns.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="download-period_returns",
+    )
+    st.caption(
+        f"Percent, as of the last close on or before {end}; the first row is the "
+        "memory basket minus the speculative basket in percentage points. Click a "
+        "column to sort."
+    )
+
+with page.guard():
+    st.subheader("Drawdowns")
+    charts.show_chart(
+        figures.build_drawdown_figure(result.drawdowns),
+        result.drawdowns,
+        name="drawdowns",
+        alt="Drawdown from the running peak",
+    )
+
+with page.guard():
+    st.subheader("Sensitivities: liquidity, real yields and the market")
+    if result.betas.empty:
+        st.info("Too few weeks in the range for a regression; widen it.")
+    else:
+        charts.show_chart(
+            figures.build_beta_figure(result.betas, baskets.FACTOR_SCALES, baskets.FACTOR_LABELS),
+            result.betas,
+            name="sensitivities",
+            alt="Betas to net liquidity, real yields and the market with 95% intervals",
+        )
+        st.caption(
+            f"Weekly returns, Wednesday to Wednesday, over {result.weeks} weeks, regressed on "
+            "the change in net liquidity known that Wednesday (the H.4.1 comes a day after its "
+            "Wednesday), the change in the 10-year real yield, and the market's return, "
+            "together: each beta holds the others fixed. Bars show 95% intervals from "
+            "Newey-West (HAC) errors; faded bars have |t| < 2."
+        )
+        factor = st.segmented_control(
+            "Rolling beta to",
+            list(baskets.FACTOR_SCALES),
+            default="d_net_liquidity_b",
+            format_func=baskets.FACTOR_LABELS.get,
+            key="rolling_factor",
+            required=True,
+        )
+        scale, unit = baskets.FACTOR_SCALES[factor]
+        rolling = {k: v.dropna(how="all") for k, v in result.rolling.items()}
+        if all(v.empty for v in rolling.values()):
+            st.info(f"A {window}-week window needs more history than the range holds.")
+        else:
+            charts.show_chart(
+                figures.build_rolling_beta_figure(rolling, factor, scale, unit),
+                pd.concat(rolling, axis=1),
+                name=f"rolling_beta_{factor}",
+                alt=f"Rolling {window}-week beta to {baskets.FACTOR_LABELS[factor]}",
+            )
+            st.caption(
+                f"{window}-week windows ending on each Wednesday; bands are 95% "
+                "intervals; grey where neither basket's beta is distinguishable from "
+                "zero (|t| < 2). Rolling betas move a lot: read the band, not the line."
+            )
+
+with page.guard():
+    st.subheader("Correlation of weekly returns")
+    corr = result.correlation.dropna(how="all").dropna(axis=1, how="all")
+    if corr.empty:
+        st.info("Too few weeks in the range for correlations.")
+    else:
+        charts.show_chart(
+            figures.build_correlation_figure(corr),
+            corr,
+            name="correlation",
+            alt="Correlation matrix of weekly returns",
+        )
+
+with page.guard():
+    st.subheader("Event day")
+    event = filters.day(
+        page,
+        key="event",
+        label="Event date",
+        default=DEFAULT_EVENT,
+        min_value=dt.date(2000, 1, 1),
+        max_value=TODAY,
+        sidebar=False,
+        help="Returns that day and the next five trading days, ranked",
+    )
+    tickers = tuple(dict.fromkeys([*spec, *memory, *baskets.BENCHMARKS]))
+    moves = loaders.event_day(tickers, event.isoformat(), 5, version)
+    if moves.empty:
+        st.info(f"No prices around {event}.")
+    else:
+        st.dataframe(
+            moves,
+            width="stretch",
+            column_config={
+                c: st.column_config.NumberColumn(format="%.2f")
+                for c in moves.columns
+                if c != "first_day"
+            },
+        )
+        st.download_button(
+            "Download CSV",
+            data=charts.to_csv(moves),
+            file_name="event_day.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key="download-event_day",
+        )
+        st.caption(
+            "Percent, each asset on its own trading calendar; first_day shows the day "
+            "used when the event date was not a trading day for it."
+        )
+
+page.finish()
