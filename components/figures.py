@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -445,6 +446,21 @@ def build_guidance_figure(guidance: pd.DataFrame, ttm_b: pd.DataFrame) -> go.Fig
 
 # -- divergence page ---------------------------------------------------------------------------
 
+# The two baskets keep one colour on every chart of the page.
+BASKET_COLORS = {"Speculative basket": "#0F766E", "Memory basket": "#B45309"}
+BAND_COLORS = {
+    "Speculative basket": "rgba(15,118,110,0.18)",
+    "Memory basket": "rgba(180,83,9,0.18)",
+}
+
+
+def _log_ticks(levels: pd.DataFrame) -> list[float]:
+    """Round tick values (…, 50, 100, 200, 500, 1,000, …) spanning the plotted range."""
+    values = levels.to_numpy(dtype="float64")
+    lo, hi = np.nanmin(values), np.nanmax(values)
+    ticks = [m * 10.0**e for e in range(-2, 7) for m in (1, 2, 5)]
+    return [t for t in ticks if lo / 2 <= t <= hi * 2]
+
 
 def build_rebased_figure(
     levels: pd.DataFrame, baskets: list[str], bench: str, constituents: bool
@@ -458,7 +474,7 @@ def build_rebased_figure(
     for name in names:
         series = shown[name].dropna()
         if name in baskets:
-            line, opacity = {"width": 3}, 1.0
+            line, opacity = {"width": 3, "color": BASKET_COLORS.get(name)}, 1.0
         elif name == bench:
             line, opacity = {"width": 1.8, "dash": "dash"}, 1.0
         else:
@@ -471,7 +487,11 @@ def build_rebased_figure(
     fig.add_hline(y=100, line_width=1, line_color="gray", opacity=0.4)
     fig.update_layout(template=TEMPLATE, height=440)
     fig.update_yaxes(
-        title_text="index, 100 at the base date (log scale)", type="log", hoverformat=",.1f"
+        title_text="index, 100 at the base date (log scale)",
+        type="log",
+        hoverformat=",.1f",
+        tickvals=_log_ticks(shown[names]),
+        tickformat=",.0f",
     )
     fig.update_xaxes(
         rangeselector={"buttons": RANGE_BUTTONS, "x": 0, "y": 1.0, "yanchor": "bottom"}
@@ -574,7 +594,7 @@ def build_rolling_beta_figure(
                 mode="lines",
                 line={"width": 0},
                 fill="tonexty",
-                opacity=0.2,
+                fillcolor=BAND_COLORS.get(name),
                 showlegend=False,
                 hoverinfo="skip",
                 legendgroup=name,
@@ -587,12 +607,12 @@ def build_rolling_beta_figure(
                 mode="lines",
                 name=name,
                 legendgroup=name,
-                line={"width": 2},
+                line={"width": 2, "color": BASKET_COLORS.get(name)},
             )
         )
     weak = pd.concat([f[f"t_{factor}"].abs() < 2 for f in rolling.values()], axis=1).all(axis=1)
     for first, last in _runs(weak):
-        fig.add_vrect(x0=first, x1=last, fillcolor="gray", opacity=0.12, line_width=0)
+        fig.add_vrect(x0=first, x1=last, fillcolor="gray", opacity=0.08, line_width=0)
     fig.add_hline(y=0, line_width=1, line_color="gray", opacity=0.5)
     fig.update_layout(template=TEMPLATE, height=360)
     fig.update_yaxes(title_text=unit, hoverformat=",.3f")

@@ -98,6 +98,7 @@ class Analysis:
     correlation: pd.DataFrame  # weekly returns within the window
     late: dict[str, pd.Timestamp]  # series that start after the base date
     joined: dict[str, pd.Timestamp]  # constituents joining their basket after its start
+    asof: pd.Timestamp | None = None  # the last close in the window
     weeks: int = 0  # weekly observations in the full-window regressions
 
 
@@ -132,6 +133,7 @@ def analyse(
     others = [t for t in dict.fromkeys([bench, *spec, *memory]) if t in panel.prices]
     series = pd.concat([baskets, panel.prices[others]], axis=1)
     window_levels = series.loc[start:end]
+    asof = window_levels.dropna(how="all").index[-1]
     rebased, late = divergence.rebase(window_levels, base)
 
     weekly = divergence.weekly_returns(series)
@@ -142,15 +144,13 @@ def analyse(
         weekly.index,
     ).assign(market=market)
     in_window = weekly.loc[start:end]
-    betas = pd.concat(
-        {
-            name: divergence.sensitivity(in_window[name], factors.loc[start:end])
-            for name in weekly.columns
-            # the market regressed on itself is no estimate, nor are too few weeks
-            if name != MARKET and in_window[name].notna().sum() > len(factors.columns) + 2
-        },
-        names=["series", "factor"],
-    )
+    estimates = {
+        name: divergence.sensitivity(in_window[name], factors.loc[start:end])
+        for name in weekly.columns
+        # the market regressed on itself is no estimate, nor are too few weeks
+        if name != MARKET and in_window[name].notna().sum() > 2 * len(factors.columns) + 2
+    }
+    betas = pd.concat(estimates, names=["series", "factor"]) if estimates else pd.DataFrame()
     rolling = {
         name: divergence.rolling_sensitivity(weekly[name], factors, window).loc[start:end]
         for name in baskets.columns
@@ -162,19 +162,32 @@ def analyse(
         ),
         drawdowns=divergence.drawdown(window_levels[[*baskets.columns, bench]]),
         # As of the last close in the window, not a calendar end the data never reached.
+        # Single assets on their own calendars: a carried-forward close is no close.
         periods=_periods_with_gap(
-            series.loc[:end], window_levels.dropna(how="all").index[-1], base
+            pd.concat([baskets, panel.raw[others]], axis=1).loc[:end], asof, base
         ),
         betas=betas,
         rolling=rolling,
         correlation=in_window.corr(min_periods=26),
         late=late,
         joined=divergence.joined(panel.prices, [*spec, *memory], start),
+        asof=asof,
         weeks=int(in_window[SPEC_NAME].notna().sum()),
     )
 
 
 def _periods_with_gap(levels: pd.DataFrame, asof, base) -> pd.DataFrame:
-    periods = divergence.period_returns(levels, asof, base)
-    gap = (periods.loc[MEMORY_NAME] - periods.loc[SPEC_NAME]).rename("Memory − speculative (pp)")
-    return pd.concat([gap.to_frame().T, periods])
+    """Period returns of every column as of its own last close (a series that stopped before
+    `asof`, e.g. a fund whose file ends a few weeks earlier, still shows its numbers), with
+    the memory − speculative gap first and an "as of" column saying which close was used."""
+    rows = []
+    for column in levels:
+        last = levels[column].loc[:asof].last_valid_index()
+        if last is None:
+            continue
+        row = divergence.period_returns(levels[[column]], last, base)
+        rows.append(row.assign(**{"as of": last.date()}))
+    periods = pd.concat(rows)
+    gap = periods.loc[MEMORY_NAME].drop("as of") - periods.loc[SPEC_NAME].drop("as of")
+    gap["as of"] = periods.loc[MEMORY_NAME, "as of"]
+    return pd.concat([gap.rename("Memory − speculative (pp)").to_frame().T, periods])

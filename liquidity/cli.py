@@ -14,11 +14,21 @@ import sys
 import pandas as pd
 
 from liquidity import catalog, units
+from liquidity.baskets import (
+    MARKET,
+    MEMORY,
+    MEMORY_NAME,
+    SPEC_NAME,
+    SPECULATIVE,
+    analyse,
+    load_panel,
+)
+from liquidity.divergence import event_returns, relative
 from liquidity.errors import LiquidityError
 from liquidity.funding import load_companies, with_derived
 from liquidity.gauge import COMPONENTS, load_drain_gauge
 from liquidity.library import Library
-from liquidity.loaders import date_window, default_library, load_prices, load_series
+from liquidity.loaders import date_window, default_library, load_prices, load_series, parse_date
 from liquidity.netliq import VARIANTS, load_net_liquidity
 from liquidity.pack import DataPack
 from liquidity.quotes import fetch_prices
@@ -74,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("drain", help="the drain gauge and its components as CSV")
     _add_window(p)
+
+    p = sub.add_parser("returns", help="daily returns in percent on a date and the days after")
+    p.add_argument("tickers", nargs="+", metavar="TICKER")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--days", type=int, default=5, help="trading days after the date (0-30)")
+
+    p = sub.add_parser("divergence", help="rebased baskets and the memory-vs-speculative line")
+    _add_window(p)
+    p.add_argument(
+        "--base", metavar="YYYY-MM-DD", help="the date every line is 100 (default: start)"
+    )
 
     p = sub.add_parser("capex", help="quarterly capex per company as CSV (calendar quarters)")
     p.add_argument("tickers", nargs="*", metavar="TICKER", help="default: the big five")
@@ -261,6 +282,36 @@ def _print_dated(frame: pd.DataFrame, empty_message: str) -> None:
     out.to_csv(sys.stdout, index_label="date", float_format="%.10g")
 
 
+def _returns(args, library: Library) -> int:
+    date = parse_date(args.date)
+    if not 0 <= args.days <= 30:
+        raise LiquidityError(f"--days must be between 0 and 30, not {args.days}")
+    panel = load_panel(args.tickers, library=library)
+    if panel.missing:
+        raise LiquidityError("; ".join(panel.missing.values()))
+    moves = event_returns(panel.raw[[t.upper() for t in args.tickers]], date, args.days)
+    moves.to_csv(sys.stdout, index_label="ticker", float_format="%.4f")
+    return 0
+
+
+def _divergence(args, library: Library) -> int:
+    start, end = date_window(args.start, args.end)
+    panel = load_panel([*SPECULATIVE, *MEMORY, MARKET], library=library)
+    start = start or panel.prices.index[0]
+    end = end or panel.prices.index[-1]
+    base = parse_date(args.base, "base date") or start
+    ratio = analyse(
+        panel, SPECULATIVE, MEMORY, MARKET, start, end, base, 52, "ratio", library=library
+    )
+    spread = relative(ratio.levels[MEMORY_NAME], ratio.levels[SPEC_NAME], base, "spread")
+    out = ratio.levels[[SPEC_NAME, MEMORY_NAME, MARKET]].assign(
+        ratio=ratio.relative, spread_pp=spread
+    )
+    out.columns = ["speculative", "memory", "market", "ratio", "spread_pp"]
+    _print_dated(out, "no basket values in that window")
+    return 0
+
+
 def _capex(args, library: Library) -> int:
     tickers = [t.upper() for t in args.tickers] or list(catalog.HYPERSCALERS)
     if args.start and args.end and args.end < args.start:
@@ -322,6 +373,8 @@ COMMANDS = {
     "series": _series,
     "prices": _prices,
     "capex": _capex,
+    "returns": _returns,
+    "divergence": _divergence,
     "netliq": _netliq,
     "drain": _drain,
     "import-pack": _import_pack,

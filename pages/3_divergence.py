@@ -189,7 +189,9 @@ with page.guard():
     st.dataframe(
         table,
         width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.1f") for c in table.columns},
+        column_config={
+            c: st.column_config.NumberColumn(format="%.1f") for c in table.columns if c != "as of"
+        },
     )
     st.download_button(
         "Download CSV",
@@ -201,7 +203,8 @@ with page.guard():
         key="download-period_returns",
     )
     st.caption(
-        f"Percent, as of the last close on or before {end}; the first row is the "
+        f"Percent, as of each series' last close on or before {result.asof:%Y-%m-%d} (the "
+        "as-of column); the first row is the "
         "memory basket minus the speculative basket in percentage points. Click a "
         "column to sort."
     )
