@@ -21,6 +21,7 @@ from __future__ import annotations
 import pandas as pd
 
 from liquidity import catalog
+from liquidity.baskets import analyse, load_panel
 from liquidity.catalog import CATALOG, Dataset
 from liquidity.errors import (
     DataNotAvailable,
@@ -93,6 +94,7 @@ __all__ = [
     "UnknownDataset",
     "ValidationError",
     "VARIANTS",
+    "analyse",
     "catalog",
     "drain_gauge",
     "export_pack",
@@ -102,6 +104,7 @@ __all__ = [
     "load_drain_gauge",
     "load_ledger",
     "load_net_liquidity",
+    "load_panel",
     "load_price_of_money",
     "load_prices",
     "load_series",

@@ -164,7 +164,7 @@ def analyse(
         # As of the last close in the window, not a calendar end the data never reached.
         # Single assets on their own calendars: a carried-forward close is no close.
         periods=_periods_with_gap(
-            pd.concat([baskets, panel.raw[others]], axis=1).loc[:end], asof, base
+            pd.concat([baskets, panel.raw[others]], axis=1, sort=True).loc[:end], asof, base
         ),
         betas=betas,
         rolling=rolling,

@@ -286,7 +286,17 @@ with page.guard():
         sidebar=False,
         help="Returns that day and the next five trading days, ranked",
     )
-    tickers = tuple(dict.fromkeys([*spec, *memory, *baskets.BENCHMARKS]))
+    # Every asset the app knows, plus the baskets' own additions (e.g. ORCL, NVDA, AVGO on the
+    # AI-infrastructure selloff of 2025-12-17).
+    tickers = tuple(
+        dict.fromkeys(
+            [
+                *spec,
+                *memory,
+                *(d.name for d in catalog.of_kind(catalog.PRICES) if d.name != "KRW=X"),
+            ]
+        )
+    )
     moves = loaders.event_day(tickers, event.isoformat(), 5, version)
     if moves.empty:
         st.info(f"No prices around {event}.")

@@ -440,6 +440,29 @@ def test_deep_link_to_capex_on_fresh_server(tab, fresh_app_url):
     assert_share_box_matches(tab)
 
 
+def test_divergence_renders(tab, app_url):
+    open_view(tab, f"{app_url}/divergence")
+    assert_no_errors(tab)
+    assert chart_count(tab, 6) == 6
+    screenshot(tab, "divergence")
+
+
+def test_deep_link_to_divergence_on_fresh_server(tab, fresh_app_url):
+    link = (
+        f"{fresh_app_url}/divergence?spec=BTC-USD&spec=ETH-USD&memory=MU&memory=SNDK"
+        "&relative=spread&window=26&range=2025-01-01&range=2026-08-21&base=2025-01-02"
+    )
+    open_view(tab, link)
+    screenshot(tab, "deep_link_divergence")
+    assert_no_errors(tab)
+    assert chips(tab, "Speculative / long duration") == ["BTC-USD", "ETH-USD"]
+    assert chips(tab, "Near cash flow / memory") == ["MU", "SNDK"]
+    assert selectbox_value(tab, "Relative line") == "spread"
+    assert date_values(tab)[:2] == ["2025-01-01", "2026-08-21"]
+    assert query_multiset(tab.url) == query_multiset(link)
+    assert_share_box_matches(tab)
+
+
 def test_invalid_link_falls_back_to_defaults(tab, app_url):
     open_view(tab, f"{app_url}/data?range=not-a-date&dataset=nope&junk=1")
     screenshot(tab, "invalid_link")
@@ -459,7 +482,7 @@ def test_invalid_link_falls_back_to_defaults(tab, app_url):
 def test_sidebar_menu_switches_page(tab, app_url):
     open_view(tab, f"{app_url}/")
     menu = tab.get_by_test_id("stSidebar")
-    for label in ("Overview", "Hyperscaler capex", "Liquidity balance", "Data"):
+    for label in ("Overview", "Hyperscaler capex", "Liquidity balance", "Asset divergence", "Data"):
         assert menu.get_by_role("link", name=label, exact=True).count() == 1, label
     menu.get_by_role("link", name="Data", exact=True).click()
     tab.wait_for_url(f"{app_url}/data")
