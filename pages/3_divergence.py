@@ -82,18 +82,21 @@ with page.guard():
         page.finish()
         st.stop()
 
+    def compute(version: str):
+        return loaders.divergence(
+            tuple(spec),
+            tuple(memory),
+            bench,
+            start.isoformat(),
+            end.isoformat(),
+            base.isoformat(),
+            window,
+            mode,
+            version,
+        )
+
     version = loaders.version()
-    missing, in_krw, result = loaders.divergence(
-        tuple(spec),
-        tuple(memory),
-        bench,
-        start.isoformat(),
-        end.isoformat(),
-        base.isoformat(),
-        window,
-        mode,
-        version,
-    )
+    missing, in_krw, result = compute(version)
     # A symbol the data has never seen is fetched once per session (it needs internet).
     unseen = [
         t
@@ -106,17 +109,7 @@ with page.guard():
         with st.spinner(f"Fetching {', '.join(unseen)} from Yahoo Finance…"):
             loaders.fetch_prices(tuple(unseen))
         version = loaders.version()
-        missing, in_krw, result = loaders.divergence(
-            tuple(spec),
-            tuple(memory),
-            bench,
-            start.isoformat(),
-            end.isoformat(),
-            base.isoformat(),
-            window,
-            mode,
-            version,
-        )
+        missing, in_krw, result = compute(version)
     for ticker, reason in missing.items():
         page.notice(f":material/info: {frame.literal(ticker)} has no prices: {reason}")
     names = [baskets.SPEC_NAME, baskets.MEMORY_NAME]
