@@ -115,8 +115,13 @@ def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
 def show_chart(fig: go.Figure, data: pd.DataFrame, *, name: str, alt: str) -> None:
     """Render a figure full width with a CSV download of exactly the data it plots."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, alt=alt)
+    download(data, name=name)
+
+
+def download(data: pd.DataFrame, *, name: str, label: str = "Download CSV") -> None:
+    """A CSV download of `data` as `<name>.csv` (no rerun when clicked)."""
     st.download_button(
-        "Download CSV",
+        label,
         data=to_csv(data),
         file_name=f"{name}.csv",
         mime="text/csv",

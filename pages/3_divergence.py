@@ -186,15 +186,7 @@ with page.guard():
             c: st.column_config.NumberColumn(format="%.1f") for c in table.columns if c != "as of"
         },
     )
-    st.download_button(
-        "Download CSV",
-        data=charts.to_csv(table),
-        file_name="period_returns.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="download-period_returns",
-    )
+    charts.download(table, name="period_returns")
     st.caption(
         f"Percent, as of each series' last close on or before {result.asof:%Y-%m-%d} (the "
         "as-of column); the first row is the "
@@ -303,15 +295,7 @@ with page.guard():
                 if c != "first_day"
             },
         )
-        st.download_button(
-            "Download CSV",
-            data=charts.to_csv(moves),
-            file_name="event_day.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-            key="download-event_day",
-        )
+        charts.download(moves, name="event_day")
         st.caption(
             "Percent, each asset on its own trading calendar; first_day shows the day "
             "used when the event date was not a trading day for it."

@@ -89,14 +89,7 @@ with page.guard():
             ),
         },
     )
-    st.download_button(
-        "Download catalog CSV",
-        data=charts.to_csv(table.set_index("dataset")),
-        file_name="catalog.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    charts.download(table.set_index("dataset"), name="catalog", label="Download catalog CSV")
 
     st.subheader("Look at one dataset")
     available = [r.dataset.key for r in shown if r.provenance]
