@@ -97,7 +97,7 @@ def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
         go.Scatter(
             x=events["date"],
             y=[1.0] * len(events),
-            yaxis="y2",
+            yaxis="y9",  # its own hidden axis: y2 is a chart's right-hand axis
             mode="markers",
             marker={"symbol": "triangle-down", "size": 9, "color": "gray"},
             name="Events",
@@ -107,7 +107,7 @@ def add_events(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        yaxis2={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True}
+        yaxis9={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True}
     )
     return fig
 

@@ -34,6 +34,7 @@ PAGES = (
     ("pages/1_capex.py", "Hyperscaler capex", ":material/factory:"),
     ("pages/2_liquidity.py", "Liquidity balance", ":material/water_drop:"),
     ("pages/3_divergence.py", "Asset divergence", ":material/call_split:"),
+    ("pages/4_liquidations.py", "Liquidations", ":material/bolt:"),
     ("pages/5_data.py", "Data", ":material/database:"),
 )
 

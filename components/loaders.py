@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import liquidity
-from liquidity import settings
+from liquidity import derivatives, settings
 from liquidity.baskets import analyse, load_panel
 from liquidity.divergence import event_returns
 from liquidity.events import load_events
@@ -23,6 +23,8 @@ from liquidity.funding import load_companies
 from liquidity.gauge import load_drain_gauge
 from liquidity.ledger import load_ledger
 from liquidity.library import DatasetStatus, Library
+from liquidity.liquidations import venue_shares as liquidation_shares
+from liquidity.liquidations import window_totals as liquidation_windows
 from liquidity.money import load_price_of_money
 from liquidity.quotes import fetch_prices as fetch_symbol_prices
 
@@ -157,3 +159,57 @@ def event_day(tickers: tuple, date: str, days: int, version: str) -> pd.DataFram
 def fetch_prices(tickers: tuple[str, ...]) -> dict[str, str]:
     """Fetch symbols into the store (not cached: it writes; the version changes)."""
     return fetch_symbol_prices(tickers, library().store)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def liquidation_history(symbol: str, bucket: str, version: str) -> pd.DataFrame:
+    return derivatives.history(symbol, bucket, library=library())
+
+
+@st.cache_data(ttl=60, max_entries=16, show_spinner=False)
+def collected_events(symbol: str, venues: tuple[str, ...], version: str) -> pd.DataFrame:
+    return derivatives.collected_events(symbol, venues, library=library())
+
+
+@st.cache_data(ttl=60, max_entries=4, show_spinner=False)
+def collector_status(version: str) -> dict:
+    return derivatives.collector_status(library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def coin_price(symbol: str, version: str) -> pd.Series:
+    return derivatives.daily_price(symbol, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def exchange_snapshot(symbol: str, version: str):
+    return derivatives.exchange_snapshot(symbol, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def open_interest(symbol: str, version: str) -> pd.Series:
+    return derivatives.open_interest(symbol, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def funding(symbol: str, version: str) -> pd.Series:
+    return derivatives.funding(symbol, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def share_of_oi(symbol: str, bucket: str, version: str) -> pd.Series:
+    return derivatives.share_of_oi(symbol, bucket, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def squeeze_episodes(symbol: str, move: float, multiple: float, version: str) -> pd.DataFrame:
+    return derivatives.squeeze_episodes(symbol, move, multiple, library=library())
+
+
+def venue_shares(events: pd.DataFrame) -> pd.DataFrame:
+    return liquidation_shares(events)
+
+
+def window_totals(events: pd.DataFrame) -> pd.DataFrame:
+    """Feed totals for the last 1h … 7d, up to now (not cached: "now" moves)."""
+    return liquidation_windows(events, pd.Timestamp.now(tz="UTC"))

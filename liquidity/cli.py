@@ -13,7 +13,7 @@ import sys
 
 import pandas as pd
 
-from liquidity import catalog, units
+from liquidity import catalog, derivatives, units
 from liquidity.baskets import (
     MARKET,
     MEMORY,
@@ -28,6 +28,7 @@ from liquidity.errors import LiquidityError
 from liquidity.funding import load_companies, with_derived
 from liquidity.gauge import COMPONENTS, load_drain_gauge
 from liquidity.library import Library
+from liquidity.liquidations import aggregate
 from liquidity.loaders import date_window, default_library, load_prices, load_series, parse_date
 from liquidity.netliq import VARIANTS, load_net_liquidity
 from liquidity.pack import DataPack
@@ -95,6 +96,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--base", metavar="YYYY-MM-DD", help="the date every line is 100 (default: start)"
     )
+
+    p = sub.add_parser("liquidations", help="long/short liquidations per bucket as CSV")
+    p.add_argument("--symbol", default="BTC", type=str.upper, choices=derivatives.SYMBOLS)
+    p.add_argument(
+        "--bucket",
+        default="4h",
+        choices=("1h", "4h", "1D"),
+        help="1h needs collected events; 4h and 1D work on the CoinGlass history",
+    )
+    _add_window(p)
+    p.add_argument(
+        "--venue",
+        default="all",
+        help="all = CoinGlass history (every venue it tracks); okx, bybit or binance "
+        "= the collector's events from that venue",
+    )
+
+    p = sub.add_parser("collect", help="collect live liquidations from the venues' public feeds")
+    p.add_argument("--venues", default="okx,bybit,binance", help="comma-separated")
+    p.add_argument("--symbols", default="BTC,ETH", help="comma-separated coins")
 
     p = sub.add_parser("capex", help="quarterly capex per company as CSV (calendar quarters)")
     p.add_argument("tickers", nargs="*", metavar="TICKER", help="default: the big five")
@@ -312,6 +333,45 @@ def _divergence(args, library: Library) -> int:
     return 0
 
 
+def _liquidations(args, library: Library) -> int:
+    start, end = date_window(args.start, args.end)
+    hi = None if end is None else (end + pd.Timedelta(days=1)).tz_localize("UTC")
+    lo = None if start is None else start.tz_localize("UTC")
+    if args.venue == "all":
+        if args.bucket == "1h":
+            raise LiquidityError(
+                "the CoinGlass history has 4-hour buckets: use --bucket 4h or "
+                "1D, or a --venue the collector records"
+            )
+        frame = derivatives.history(args.symbol, args.bucket, library=library)
+    else:
+        events = derivatives.collected_events(args.symbol, [args.venue], library=library)
+        if events.empty:
+            raise LiquidityError(
+                f"no collected {args.symbol} events from {args.venue}: run "
+                "`python -m liquidity collect` first"
+            )
+        frame = aggregate(events, args.bucket.lower())
+    frame = frame.loc[lo:hi, ["long_usd", "short_usd", "total_usd"]]
+    if frame.empty:
+        raise LiquidityError("no liquidation buckets in that window")
+    out = frame.copy()
+    out.index = out.index.strftime("%Y-%m-%dT%H:%MZ")
+    out.to_csv(sys.stdout, index_label="bucket_start", float_format="%.2f")
+    return 0
+
+
+def _collect(args, library: Library) -> int:
+    from liquidity import collector
+
+    venues = [v.strip().lower() for v in args.venues.split(",") if v.strip()]
+    symbols = [s.strip().upper() for s in args.symbols.split(",") if s.strip()]
+    try:
+        return collector.run(venues, symbols, library.store.home)
+    except ValueError as exc:
+        raise LiquidityError(str(exc)) from None
+
+
 def _capex(args, library: Library) -> int:
     tickers = [t.upper() for t in args.tickers] or list(catalog.HYPERSCALERS)
     if args.start and args.end and args.end < args.start:
@@ -373,6 +433,8 @@ COMMANDS = {
     "series": _series,
     "prices": _prices,
     "capex": _capex,
+    "liquidations": _liquidations,
+    "collect": _collect,
     "returns": _returns,
     "divergence": _divergence,
     "netliq": _netliq,

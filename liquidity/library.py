@@ -214,6 +214,13 @@ class Library:
             parts.append(f"{st.st_mtime_ns}:{wal.stat().st_mtime_ns if wal.exists() else 0}")
         if self.pack:
             parts.append(f"{self.pack.root}:{self.pack.root.stat().st_mtime_ns}")
+        if self.store:  # the collector appends liquidation events while the app runs
+            for path in (
+                self.store.events_path,
+                self.store.events_path.with_name(self.store.events_path.name + "-wal"),
+            ):
+                if path.exists():
+                    parts.append(f"events:{path.stat().st_mtime_ns}")
         return "|".join(parts) or "empty"
 
     # -- packs -----------------------------------------------------------------------------------

@@ -22,7 +22,13 @@ from liquidity.catalog import Dataset
 from liquidity.errors import LiquidityError, NotConfigured, SourceError, SourceUnavailable
 from liquidity.store import Store
 
-SOURCES = ("fred", "prices", "sec")
+SOURCES = ("fred", "prices", "sec", "liquidations")
+# CoinGlass endpoints refreshed with a key (the exchange list is a capture, not a history).
+COINGLASS_HISTORIES = (
+    "liquidation_aggregated_coin_history",
+    "openInterest_ohlc_aggregated_history",
+    "fundingRate_oi_weight_ohlc_history",
+)
 FRED_REVISION_WINDOW = pd.Timedelta(days=120)
 PRICE_OVERLAP = pd.Timedelta(days=10)
 
@@ -43,6 +49,7 @@ class Outcome:
 class RefreshReport:
     outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # source -> why it was not run
+    notes: dict[str, str] = field(default_factory=dict)  # source -> what part did not run
 
     @property
     def failed(self) -> bool:
@@ -67,6 +74,8 @@ class RefreshReport:
         failures = [o for o in items if not o.ok]
         if failures:
             text += f"; {len(failures)} failed, e.g. {failures[0].key}: {failures[0].message}"
+        if source in self.notes:
+            text += f"; {self.notes[source]}"
         return text
 
 
@@ -78,6 +87,7 @@ class Seams:
     fred_factory: Callable | None = None
     download: Callable | None = None
     sec_session: object | None = None
+    exchange_session: object | None = None
 
 
 def refresh(
@@ -95,7 +105,9 @@ def refresh(
         raise LiquidityError(f"unknown source {unknown[0]!r}; choose from {', '.join(SOURCES)}")
     seams = seams or Seams()
     report = RefreshReport()
-    datasets = [d for s in chosen for d in _datasets(s)]
+    datasets = [d for s in chosen if s != "liquidations" for d in _datasets(s)]
+    if "liquidations" in chosen:
+        datasets += [None] * len(catalog.COIN_SYMBOLS) * (1 + len(COINGLASS_HISTORIES))
     done = 0
 
     def step(label: str) -> None:
@@ -120,7 +132,62 @@ def refresh(
                 report.skipped["sec"] = exc.message
             for d in _datasets("sec"):
                 step(d.key)
+    if "liquidations" in chosen:
+        outcomes, note = _refresh_liquidations(store, seams, environ, step)
+        report.outcomes["liquidations"] = outcomes
+        if note:
+            report.notes["liquidations"] = f"CoinGlass not refreshed: {note}"
     return report
+
+
+def _refresh_liquidations(store, seams, environ, step) -> tuple[list, str | None]:
+    """OKX's last ~24 h of liquidation orders into the event store (keyless), and, with
+    COINGLASS_API_KEY, the CoinGlass histories into the store. Returns (outcomes, skip note)."""
+    from liquidity.liquidations import EventStore
+    from liquidity.sources import coinglass, exchanges, http
+
+    session = seams.exchange_session or http.cached_session(store.http_cache_path)
+    events = EventStore(store.events_path)
+    outcomes = []
+    for symbol in catalog.COIN_SYMBOLS:
+        key = f"feed/okx/{symbol}"
+        try:
+            added = events.append(exchanges.fetch_okx_liquidations(session, symbol))
+            store.record_attempt(key, True, f"+{added} events")
+            outcomes.append(Outcome(key, True, f"+{added} events", added=added))
+        except SourceError as exc:
+            outcomes.append(_fail(store, key, exc))
+        step(key)
+    try:
+        key_value = coinglass.api_key(environ)
+    except NotConfigured as exc:
+        # CoinGlass is a paid option: without a key the data pack's history stays in use.
+        for _ in catalog.COIN_SYMBOLS * len(COINGLASS_HISTORIES):
+            step("coinglass")
+        return outcomes, exc.message
+    fetchers = dict(
+        zip(
+            COINGLASS_HISTORIES,
+            (
+                coinglass.fetch_aggregated_liquidations,
+                coinglass.fetch_open_interest_history,
+                coinglass.fetch_funding_history,
+            ),
+            strict=True,
+        )
+    )
+    for symbol in catalog.COIN_SYMBOLS:
+        for endpoint, fetch in fetchers.items():
+            dataset = catalog.get(f"{catalog.COINGLASS}/{endpoint}_{symbol}")
+            try:
+                frame = fetch(session, symbol, api_key=key_value)
+                outcomes.append(
+                    _save(store, dataset, _stored(store, dataset.key), frame, "CoinGlass API v4")
+                )
+            except SourceError as exc:
+                outcomes.append(_fail(store, dataset.key, exc))
+            step(dataset.key)
+    return outcomes, None
 
 
 def _datasets(source: str) -> tuple[Dataset, ...]:
@@ -149,10 +216,10 @@ def _save(
     return Outcome(dataset.key, True, message, added, revised)
 
 
-def _fail(store: Store, dataset: Dataset, exc: Exception) -> Outcome:
+def _fail(store: Store, key: str, exc: Exception) -> Outcome:
     message = exc.message if isinstance(exc, SourceError) else str(exc)
-    store.record_attempt(dataset.key, False, message)
-    return Outcome(dataset.key, False, message, unreachable=isinstance(exc, SourceUnavailable))
+    store.record_attempt(key, False, message)
+    return Outcome(key, False, message, unreachable=isinstance(exc, SourceUnavailable))
 
 
 def _diff(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[int, int]:
@@ -188,7 +255,7 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
         old = _stored(store, dataset.key)
         since = None if old is None else old.index.max() - FRED_REVISION_WINDOW
         if unreachable is not None:  # one timeout per dataset would take minutes offline
-            outcomes.append(_fail(store, dataset, unreachable))
+            outcomes.append(_fail(store, dataset.key, unreachable))
         else:
             try:
                 new = fred.fetch_series(
@@ -209,9 +276,9 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
                 )
             except SourceUnavailable as exc:
                 unreachable = exc
-                outcomes.append(_fail(store, dataset, exc))
+                outcomes.append(_fail(store, dataset.key, exc))
             except (SourceError, ValueError) as exc:
-                outcomes.append(_fail(store, dataset, exc))
+                outcomes.append(_fail(store, dataset.key, exc))
         step(dataset.key)
     return outcomes
 
@@ -245,7 +312,7 @@ def _refresh_prices(store, seams, step) -> list[Outcome]:
         else:
             message = source_batch.errors.get(d.name, yahoo.NO_DATA)
             error = SourceUnavailable if message == yahoo.UNREACHABLE else SourceError
-            outcomes.append(_fail(store, d, error("yahoo", message)))
+            outcomes.append(_fail(store, d.key, error("yahoo", message)))
         step(d.key)
     return outcomes
 
@@ -268,15 +335,15 @@ def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
     outcomes, unreachable = [], None
     for dataset in _datasets("sec"):
         if unreachable is not None:
-            outcomes.append(_fail(store, dataset, unreachable))
+            outcomes.append(_fail(store, dataset.key, unreachable))
         else:
             try:
                 _, facts, source = filers.fetch_facts(dataset.name, session, user_agent=agent)
                 outcomes.append(_save(store, dataset, _stored(store, dataset.key), facts, source))
             except SourceUnavailable as exc:
                 unreachable = exc
-                outcomes.append(_fail(store, dataset, exc))
+                outcomes.append(_fail(store, dataset.key, exc))
             except SourceError as exc:
-                outcomes.append(_fail(store, dataset, exc))
+                outcomes.append(_fail(store, dataset.key, exc))
         step(dataset.key)
     return outcomes

@@ -101,6 +101,7 @@ class Store:
         self.objects = self.home / "objects"
         self.db_path = self.home / "store.sqlite"
         self.http_cache_path = self.home / "http_cache.sqlite"
+        self.events_path = self.home / "events.sqlite"  # the liquidation collector's table
 
     # -- connection ----------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from components.frame import PAGES
 from tests.conftest import IN_CI, REPO, real_pack_path
 
 pytestmark = pytest.mark.browser
@@ -463,6 +464,28 @@ def test_deep_link_to_divergence_on_fresh_server(tab, fresh_app_url):
     assert_share_box_matches(tab)
 
 
+def test_liquidations_renders(tab, app_url):
+    open_view(tab, f"{app_url}/liquidations")
+    assert_no_errors(tab)
+    assert chart_count(tab, 3) == 3  # liquidations with price, venues, OI and funding
+    screenshot(tab, "liquidations")
+
+
+def test_deep_link_to_liquidations_on_fresh_server(tab, fresh_app_url):
+    link = (
+        f"{fresh_app_url}/liquidations?symbol=ETH&bucket=1D&move=5&multiple=2"
+        "&range=2025-09-01&range=2025-11-14"
+    )
+    open_view(tab, link)
+    screenshot(tab, "deep_link_liquidations")
+    assert_no_errors(tab)
+    assert selectbox_value(tab, "Coin") == "ETH"
+    assert selectbox_value(tab, "Bucket") == "1D"
+    assert date_values(tab) == ["2025-09-01", "2025-11-14"]
+    assert query_multiset(tab.url) == query_multiset(link)
+    assert_share_box_matches(tab)
+
+
 def test_invalid_link_falls_back_to_defaults(tab, app_url):
     open_view(tab, f"{app_url}/data?range=not-a-date&dataset=nope&junk=1")
     screenshot(tab, "invalid_link")
@@ -482,7 +505,7 @@ def test_invalid_link_falls_back_to_defaults(tab, app_url):
 def test_sidebar_menu_switches_page(tab, app_url):
     open_view(tab, f"{app_url}/")
     menu = tab.get_by_test_id("stSidebar")
-    for label in ("Overview", "Hyperscaler capex", "Liquidity balance", "Asset divergence", "Data"):
+    for label in [page[1] for page in PAGES]:  # every page of the menu, by its label
         assert menu.get_by_role("link", name=label, exact=True).count() == 1, label
     menu.get_by_role("link", name="Data", exact=True).click()
     tab.wait_for_url(f"{app_url}/data")

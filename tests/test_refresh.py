@@ -174,7 +174,11 @@ def test_sec_without_user_agent_is_skipped_unless_asked_for(tmp_path):
     implicit = refresh(
         store,
         None,
-        seams=Seams(fred_session=FredServer([]), download=FakeDownload(["2025-01-02"])),
+        seams=Seams(
+            fred_session=FredServer([]),
+            download=FakeDownload(["2025-01-02"]),
+            exchange_session=ExchangeServer(),
+        ),
         environ={},
     )
     assert "SEC_USER_AGENT" in implicit.skipped["sec"]
@@ -260,3 +264,79 @@ def test_fetch_prices_stores_new_symbols_and_reports_unknown_ones(tmp_path):
     assert store.read("prices/PLTR")["adj_close"].tolist() == [100.0, 101.0]
     assert not store.attempts()["prices/NOPE"].ok
     assert len(download.calls) == 1  # one batched download
+
+
+class ExchangeServer:
+    """OKX liquidation orders (one page, then empty) and CoinGlass histories, by URL."""
+
+    def __init__(self):
+        self.urls, self.headers = [], []
+
+    def get(self, url, params=None, headers=None, **kwargs):
+        self.urls.append(url)
+        self.headers.append(headers or {})
+        if "okx.com" in url:
+            if params.get("after"):
+                return make_response(200, {"code": "0", "msg": "", "data": []})
+            coin = params["instId"].split("-")[0]
+            detail = {
+                "side": "sell",
+                "posSide": "long",
+                "bkPx": "100000",
+                "bkLoss": "0",
+                "sz": "10",
+                "ccy": "",
+                "ts": "1758000300000",
+            }
+            return make_response(
+                200,
+                {
+                    "code": "0",
+                    "msg": "",
+                    "data": [
+                        {"instId": f"{coin}-USDT-SWAP", "instType": "SWAP", "details": [detail]}
+                    ],
+                },
+            )
+        rows = [
+            {
+                "time": 1758000000000 + i * 14_400_000,
+                "open": 1.0,
+                "high": 2.0,
+                "low": 0.5,
+                "close": 1.5,
+                "aggregated_long_liquidation_usd": 1e6,
+                "aggregated_short_liquidation_usd": 2e6,
+            }
+            for i in range(3)
+        ]
+        if "open-interest" in url:
+            rows = [{**r, "open": 7e10, "high": 7.1e10, "low": 6.9e10, "close": 7e10} for r in rows]
+        return make_response(200, {"code": "0", "msg": "", "data": rows})
+
+
+def test_liquidations_refresh_backfills_okx_and_uses_coinglass_with_a_key(tmp_path, monkeypatch):
+    from liquidity.liquidations import EventStore
+    from liquidity.sources import coinglass, exchanges
+
+    monkeypatch.setattr(exchanges, "OKX_LIMITER", http.RateLimiter(1e9))
+    monkeypatch.setattr(coinglass, "LIMITER", http.RateLimiter(1e9))
+    store = Store(tmp_path)
+    server = ExchangeServer()
+    keyless = refresh(store, ("liquidations",), seams=Seams(exchange_session=server), environ={})
+    events = EventStore(store.events_path).read()
+    assert len(events) == 2 and set(events["symbol"]) == {"BTC", "ETH"}
+    assert events["side"].tolist() == ["long", "long"]
+    assert "COINGLASS_API_KEY" in keyless.summary("liquidations")
+    assert not keyless.failed
+    keyed = refresh(
+        store,
+        ("liquidations",),
+        seams=Seams(exchange_session=server),
+        environ={"COINGLASS_API_KEY": "secret-marker"},
+    )
+    assert not keyed.failed
+    frame = store.read("coinglass/liquidation_aggregated_coin_history_BTC")
+    assert frame["aggregated_short_liquidation_usd"].tolist() == [2e6] * 3
+    assert all("secret-marker" not in url for url in server.urls)  # the key travels as a header
+    assert EventStore(store.events_path).counts() == {"okx": 2}  # the backfill did not duplicate

@@ -1,0 +1,271 @@
+"""Liquidations: crypto leverage unwinding, by time, side and venue, next to price, OI, funding."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, figures, filters, frame, loaders
+from liquidity import derivatives, units
+
+TODAY = dt.date.today()
+DEFAULT_RANGE = (dt.date(2024, 11, 1), TODAY)
+BUCKETS = {"4h": "4 hours", "1D": "1 day"}
+MOVES = ("2", "3", "5", "8")
+MULTIPLES = ("2", "3", "5")
+VENUES = ("okx", "bybit", "binance")
+COVERAGE_FEED = (
+    "Collected from the venues' public feeds by `python -m liquidity collect`: Binance pushes at "
+    "most one liquidation per symbol per second and Bybit batches every 500 ms, so feed totals are "
+    "lower bounds; venues that refuse this machine (Binance and Bybit block US hosts) are absent."
+)
+
+
+def millions(frame_or_series):
+    return units.convert(frame_or_series, "USD", "USD_M")
+
+
+page = frame.start(
+    "Liquidations",
+    path="liquidations",
+    intro="When liquidity drains, crypto leverage unwinds: positions are force-closed in "
+    "cascades. Realized liquidations only, never modelled heatmaps; every number says which "
+    "venues it covers.",
+)
+frame.require_data(page)
+ready = False
+
+with page.guard():
+    symbol = filters.choice(
+        page, key="symbol", label="Coin", options=derivatives.SYMBOLS, default="BTC"
+    )
+    bucket = filters.choice(
+        page,
+        key="bucket",
+        label="Bucket",
+        options=list(BUCKETS),
+        default="4h",
+        help="4h = CoinGlass's own buckets; 1D sums six",
+    )
+    start, end = filters.date_range(
+        page, default=DEFAULT_RANGE, min_value=dt.date(2019, 1, 1), max_value=TODAY
+    )
+    venues = filters.choices(
+        page,
+        key="venues",
+        label="Feed venues",
+        options=VENUES,
+        default=VENUES,
+        help="Venues of the collected live feed",
+    )
+    move = float(
+        filters.choice(
+            page, key="move", label="Squeeze: price move over %", options=MOVES, default="3"
+        )
+    )
+    multiple = float(
+        filters.choice(
+            page,
+            key="multiple",
+            label="Squeeze: one side above × trailing median",
+            options=MULTIPLES,
+            default="3",
+        )
+    )
+    version = loaders.version()
+    lo = pd.Timestamp(start, tz="UTC")
+    hi = pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
+    history = loaders.liquidation_history(symbol, bucket, version)
+    events = loaders.collected_events(symbol, tuple(venues), version)
+    ready = True
+
+if not ready:
+    page.finish()
+    st.stop()
+
+# -- headline tiles --------------------------------------------------------------------------
+with page.guard():
+    cols = st.columns(4)
+    if not events.empty:
+        totals = loaders.window_totals(events)
+        for col, window in zip(cols[:3], ("1h", "4h", "24h"), strict=True):
+            row = totals.loc[window]
+            col.metric(
+                f"Feed, last {window}",
+                f"${row['total_usd'] / 1e6:,.1f}M",
+                border=True,
+                help=f"{row['long_share'] * 100:.0f}% longs · venues: {', '.join(venues)}",
+            )
+        big = events.loc[events["notional_usd"].idxmax()]
+        cols[3].metric(
+            "Largest event",
+            f"${big['notional_usd'] / 1e6:,.2f}M",
+            border=True,
+            help=f"{big['side']} on {big['venue']} at {big['ts']:%Y-%m-%d %H:%M} UTC",
+        )
+    else:
+        last = history.dropna().iloc[-1]
+        day = history.loc[history.index[-1] - pd.Timedelta(hours=20) :].sum()
+        cols[0].metric(
+            f"Last {BUCKETS[bucket]} bucket",
+            f"${last['total_usd'] / 1e6:,.1f}M",
+            border=True,
+            help=f"CoinGlass, all venues, bucket of {history.index[-1]:%Y-%m-%d %H:%M} UTC",
+        )
+        cols[1].metric(
+            "Longs share of that bucket",
+            f"{100 * last['long_usd'] / last['total_usd']:.0f} %",
+            border=True,
+        )
+        cols[2].metric("Last 24 h of the history", f"${day['total_usd'] / 1e6:,.1f}M", border=True)
+        peak = history["total_usd"].idxmax()
+        cols[3].metric(
+            "Largest bucket",
+            f"${history.loc[peak, 'total_usd'] / 1e6:,.0f}M",
+            border=True,
+            help=f"{peak:%Y-%m-%d %H:%M} UTC",
+        )
+        st.caption(
+            f"No live feed collected yet: tiles use the CoinGlass history, which ends "
+            f"{history.index[-1]:%Y-%m-%d %H:%M} UTC. Run `python -m liquidity collect` "
+            "to build your own."
+        )
+
+# -- history ---------------------------------------------------------------------------------
+with page.guard():
+    st.subheader(f"{symbol} liquidations per {BUCKETS[bucket]}")
+    window = history.loc[lo:hi]
+    if window.empty:
+        st.info(
+            f"No CoinGlass history between {start} and {end}; it covers "
+            f"{history.index[0]:%Y-%m-%d} to {history.index[-1]:%Y-%m-%d}. Widen the range."
+        )
+    else:
+        price = loaders.coin_price(symbol, version).loc[lo:hi]
+        fig = figures.build_liquidations_figure(millions(window), price)
+        charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
+        charts.show_chart(
+            fig,
+            window.join(price, how="outer"),
+            name=f"liquidations_{symbol}",
+            alt=f"{symbol} long and short liquidations per bucket with price",
+        )
+        st.caption(
+            "CoinGlass aggregated history (API v4 exports in the data pack): all venues it "
+            "tracks, 4-hour UTC buckets; a gap between the two exported windows (2025-05-12 to "
+            "05-18) is missing, not zero. Price: the daily close."
+        )
+
+# -- venues ------------------------------------------------------------------------------------
+with page.guard():
+    st.subheader("By venue")
+    left, right = st.columns(2)
+    with left:
+        snapshot, captured = loaders.exchange_snapshot(symbol, version)
+        venues_m = millions(
+            snapshot.rename(
+                columns={
+                    "liquidation_usd": "total_usd",
+                    "longLiquidation_usd": "long_usd",
+                    "shortLiquidation_usd": "short_usd",
+                }
+            )
+        )
+        charts.show_chart(
+            figures.build_venue_figure(venues_m),
+            venues_m,
+            name=f"venues_{symbol}",
+            alt="Liquidations by venue",
+        )
+        st.caption(
+            f"CoinGlass exchange list captured {captured:%Y-%m-%d}; the window its "
+            "totals cover was not recorded with it."
+        )
+    with right:
+        if events.empty:
+            st.info(
+                "The live feed has no events yet: run `python -m liquidity collect "
+                f"--symbols {symbol}` (see the README for running it as a service)."
+            )
+        else:
+            shares = loaders.venue_shares(events)
+            st.dataframe(shares, width="stretch")
+            st.caption(COVERAGE_FEED)
+
+# -- open interest and funding -------------------------------------------------------------------
+with page.guard():
+    st.subheader("Open interest and funding")
+    oi = loaders.open_interest(symbol, version)
+    funding = loaders.funding(symbol, version)
+    oi_window, funding_window = oi.loc[lo:hi], funding.loc[lo:hi]
+    if oi_window.empty and funding_window.empty:
+        st.info("No open interest or funding in the selected range.")
+    else:
+        share = loaders.share_of_oi(symbol, bucket, version).loc[lo:hi]
+        fig = figures.build_oi_funding_figure(
+            units.convert(oi_window, "USD", "USD_B"),
+            funding_window,
+            share if not share.empty else None,
+        )
+        data = pd.concat(
+            [oi_window, funding_window, share.rename("liquidations_pct_of_oi")], axis=1, sort=True
+        )
+        charts.show_chart(
+            fig,
+            data,
+            name=f"oi_funding_{symbol}",
+            alt="Open interest, funding and liquidations as a share of OI",
+        )
+        st.caption(
+            "CoinGlass aggregated open interest (USD) and OI-weighted funding in percent "
+            "per funding interval (mostly 8 hours), at each 4-hour close."
+        )
+
+# -- squeezes ------------------------------------------------------------------------------------
+with page.guard():
+    st.subheader("Squeeze episodes")
+    episodes = loaders.squeeze_episodes(symbol, move, multiple, version)
+    episodes = episodes[(episodes["start"] >= lo) & (episodes["start"] < hi)]
+    if episodes.empty:
+        st.info(
+            f"No day in the range moved more than {move:g}% while one side's liquidations "
+            f"exceeded {multiple:g}× their trailing median."
+        )
+    else:
+        st.dataframe(
+            episodes,
+            width="stretch",
+            hide_index=True,
+            column_config={
+                "long_usd": st.column_config.NumberColumn("longs ($)", format="%,.0f"),
+                "short_usd": st.column_config.NumberColumn("shorts ($)", format="%,.0f"),
+                "price_move_pct": st.column_config.NumberColumn("price move (%)", format="%.1f"),
+            },
+        )
+        charts.download(episodes, name=f"squeezes_{symbol}")
+    st.caption(
+        f"Daily buckets (the price is a daily close): a day is flagged when the price "
+        f"moved more than {move:g}% and longs or shorts liquidated exceeded {multiple:g}× "
+        "their median of the previous 42 days; consecutive days form one episode."
+    )
+
+# -- live feed -----------------------------------------------------------------------------------
+with page.guard():
+    st.subheader("Live feed")
+    status = loaders.collector_status(version)
+    if not status:
+        st.info("The collector has not written anything on this machine yet.")
+    else:
+        st.caption(
+            " · ".join(
+                f"**{venue}**: {n:,} events, last {last:%Y-%m-%d %H:%M:%S} UTC"
+                for venue, (n, last) in status.items()
+            )
+        )
+    if not events.empty:
+        latest = events.sort_values("ts", ascending=False).head(50)
+        st.dataframe(latest, width="stretch", hide_index=True)
+        charts.download(events, name=f"feed_{symbol}")
+        st.caption(COVERAGE_FEED)
+
+page.finish()

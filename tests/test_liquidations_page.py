@@ -1,0 +1,106 @@
+"""The liquidations page, the CLI and the pack's CoinGlass history."""
+
+import csv
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from liquidity import derivatives
+from liquidity.cli import main
+from liquidity.library import Library
+from liquidity.liquidations import EventStore, Liquidation
+from liquidity.pack import DataPack
+from liquidity.store import Store
+from tests.apptest import chart_specs, decode, run_page
+
+PAGE = "pages/4_liquidations.py"
+PACK_FILE = (
+    "liquidations/coinglass_felipeodonnell/"
+    "20251114_api_futures_liquidation_aggregated_coin_history_BTC.csv"
+)
+
+
+def test_fixture_pack_history_and_a_collected_feed(app_env, fixture_pack):
+    home = app_env(fixture_pack)
+    store = EventStore(Store(home).events_path)
+    now = pd.Timestamp.now(tz="UTC").floor("s")
+    store.append(
+        [
+            Liquidation(
+                now.to_pydatetime() - dt.timedelta(minutes=10),
+                "okx",
+                "BTC",
+                "long",
+                2.0,
+                100_000.0,
+                200_000.0,
+            ),
+            Liquidation(
+                now.to_pydatetime() - dt.timedelta(hours=2),
+                "bybit",
+                "BTC",
+                "short",
+                1.0,
+                100_000.0,
+                100_000.0,
+            ),
+        ]
+    )
+    at = run_page(PAGE, {"range": ["2024-12-31", "2025-01-02"]})
+    assert not at.error
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Feed, last 1h"] == "$0.2M" and tiles["Feed, last 4h"] == "$0.3M"
+    assert tiles["Largest event"] == "$0.20M"
+    bars = chart_specs(at)[0]
+    # 2025-01-01 04:00: the later snapshot's 2.1M longs win over the earlier 2.0M (fixture README)
+    assert decode(bars["data"][0]["y"])[1] == pytest.approx(-2.1)
+    assert any("okx" in c.value and "events" in c.value for c in at.caption)
+
+
+@pytest.mark.pack
+def test_the_real_pack_renders_and_finds_the_october_crash(app_env, real_pack):
+    app_env(real_pack)
+    at = run_page(PAGE, {"range": ["2025-09-01", "2025-11-14"], "bucket": "1D"})
+    assert not at.error
+    assert len(chart_specs(at)) == 3  # liquidations with price, venues, OI and funding
+    episodes = at.dataframe[0].value
+    crash = episodes[episodes["start"].astype(str).str.startswith("2025-10-10")]
+    assert crash["side"].tolist() == ["both"]
+    assert at.selectbox(key="bucket").value == "1D"
+
+
+@pytest.mark.pack
+@pytest.mark.parametrize("time_utc", ["2025-10-10T20:00:00Z", "2025-11-14T16:00:00Z"])
+def test_cli_4h_totals_equal_the_pack_rows(real_pack, tmp_path, capsys, time_utc):
+    with open(real_pack / PACK_FILE, newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["time_utc"] == time_utc)
+    library = Library(Store(tmp_path), DataPack(real_pack))
+    day = time_utc[:10]
+    assert (
+        main(["liquidations", "--symbol", "BTC", "--start", day, "--end", day], library=library)
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "bucket_start,long_usd,short_usd,total_usd"
+    got = next(line for line in lines if line.startswith(time_utc[:16] + "Z"))
+    _, long_usd, short_usd, total = got.split(",")
+    assert float(long_usd) == pytest.approx(float(row["aggregated_long_liquidation_usd"]), abs=0.01)
+    assert float(short_usd) == pytest.approx(
+        float(row["aggregated_short_liquidation_usd"]), abs=0.01
+    )
+
+
+def test_cli_refuses_what_the_data_cannot_answer(fixture_pack, tmp_path, capsys):
+    library = Library(Store(tmp_path), DataPack(fixture_pack))
+    assert main(["liquidations", "--bucket", "1h"], library=library) == 2
+    assert "4-hour buckets" in capsys.readouterr().err
+    assert main(["liquidations", "--venue", "okx"], library=library) == 2
+    assert "collect" in capsys.readouterr().err
+
+
+def test_history_buckets_sum_into_days(fixture_pack):
+    library = Library(None, DataPack(fixture_pack))
+    daily = derivatives.history("BTC", "1D", library)
+    # 00:00 (1.0M + 0.5M), 04:00 from the later capture (2.1M + 0.26M), 08:00 (3.0M + 0)
+    assert daily.loc["2025-01-01", "total_usd"].item() == pytest.approx(6_860_000.0)
