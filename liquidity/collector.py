@@ -215,7 +215,7 @@ class _Collector:
         heartbeat = asyncio.create_task(self._heartbeat(), name="collector-heartbeat")
         stopped = asyncio.create_task(self.stop.wait())
         try:
-            await asyncio.wait([stopped, *venues.values()], return_when=asyncio.FIRST_COMPLETED)
+            # Until stop is set, or every venue has stopped by itself (refused or failed).
             while not stopped.done() and not all(t.done() for t in venues.values()):
                 await asyncio.wait(
                     [stopped, *[t for t in venues.values() if not t.done()]],
