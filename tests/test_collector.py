@@ -8,6 +8,7 @@ malformed message, a dropped connection, a resent message after the reconnect, p
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import json
 import threading
@@ -19,6 +20,14 @@ from websockets.asyncio.server import serve
 
 from liquidity.collector import FEEDS, collect, parse_symbols, parse_venues, run
 from liquidity.liquidations import EventStore
+
+
+def run_in_thread(coro):
+    """asyncio.run in a thread of its own: another test's library (Playwright's sync API) may
+    keep an event loop running in the main thread for the whole session."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 
 T0 = 1_790_000_000_000  # 2026-09-21T14:13:20Z in ms
 DROP, CLOSE, HOLD, PAUSE = "<drop>", "<close>", "<hold>", "<pause>"
@@ -231,7 +240,7 @@ def test_streams_reconnect_skip_malformed_and_store_each_event_once(tmp_path):
             stop.set()
             return await asyncio.wait_for(task, 5), servers
 
-    result, servers = asyncio.run(scenario())
+    result, servers = run_in_thread(scenario())
 
     assert result == expected
     events = store.read()
@@ -279,7 +288,7 @@ def test_refused_venues_are_reported_once_and_the_others_keep_collecting(tmp_pat
             result = await asyncio.wait_for(task, 5)
             return result, bybit_server.attempts, okx_server.attempts
 
-    result, bybit_attempts, okx_attempts = asyncio.run(scenario())
+    result, bybit_attempts, okx_attempts = run_in_thread(scenario())
     assert result == {"bybit": 0, "okx": 0, "binance": 5}
     assert (bybit_attempts, okx_attempts) == (1, 1)
     assert len(log.having("bybit: the server refused", "HTTP 403", "bybit stopped")) == 1
@@ -300,7 +309,7 @@ def test_collect_returns_by_itself_when_every_venue_is_refused(tmp_path):
                 5,
             )
 
-    assert asyncio.run(scenario()) == {"binance": 0}
+    assert run_in_thread(scenario()) == {"binance": 0}
     assert log.having("binance", "HTTP 451")
 
 
@@ -327,7 +336,7 @@ def test_other_http_errors_and_refused_sockets_are_retried_with_backoff(tmp_path
             stop.set()
             return await asyncio.wait_for(task, 5), server.attempts
 
-    result, attempts = asyncio.run(scenario())
+    result, attempts = run_in_thread(scenario())
     assert result == {"binance": 2} and attempts == 5
     delays = [line.rsplit("reconnecting in ", 1)[1] for line in log.having("reconnecting in")]
     assert delays == ["0.01 s", "0.02 s", "0.04 s", "0.04 s"]
@@ -380,7 +389,7 @@ def test_a_reader_sees_consistent_growing_counts_while_the_collector_writes(tmp_
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        result = asyncio.run(scenario())
+        result = run_in_thread(scenario())
     finally:
         done.set()
         thread.join(10)
@@ -414,7 +423,7 @@ def test_a_clean_stop_writes_the_last_batch(tmp_path):
             stop.set()
             return await asyncio.wait_for(task, 5)
 
-    assert asyncio.run(scenario()) == {"binance": 25}
+    assert run_in_thread(scenario()) == {"binance": 25}
     assert store.counts() == {"binance": 25}
     assert log.having("stopped;", "binance 25 new")
 
