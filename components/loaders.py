@@ -23,6 +23,7 @@ from liquidity.funding import load_companies
 from liquidity.gauge import load_drain_gauge
 from liquidity.ledger import load_ledger
 from liquidity.library import DatasetStatus, Library
+from liquidity.liquidations import largest as largest_liquidations
 from liquidity.liquidations import venue_shares as liquidation_shares
 from liquidity.liquidations import window_totals as liquidation_windows
 from liquidity.money import load_price_of_money
@@ -213,3 +214,12 @@ def venue_shares(events: pd.DataFrame) -> pd.DataFrame:
 def window_totals(events: pd.DataFrame) -> pd.DataFrame:
     """Feed totals for the last 1h … 7d, up to now (not cached: "now" moves)."""
     return liquidation_windows(events, pd.Timestamp.now(tz="UTC"))
+
+
+def venue_open_interest(symbol: str) -> tuple[dict, dict]:
+    """Live venue OI and funding (not cached here: the HTTP cache keeps answers an hour)."""
+    return derivatives.venue_open_interest(symbol, library=library())
+
+
+def largest_events(events: pd.DataFrame) -> pd.DataFrame:
+    return largest_liquidations(events, 10)

@@ -139,3 +139,35 @@ def collector_status(library=None) -> dict[str, tuple[int, pd.Timestamp]]:
         return {}
     counts, last = store.counts(), store.last_event()
     return {venue: (counts[venue], last[venue]) for venue in counts}
+
+
+def venue_open_interest(symbol: str, session=None, library=None) -> tuple[dict, dict]:
+    """Live open interest (coin) and funding from Binance and Bybit, fetched on request.
+
+    Returns ({series name: Series}, {venue: problem}); a venue that refuses this machine (Binance
+    451 and Bybit 403 for US hosts) or cannot be reached is reported, not raised.
+    """
+    from liquidity.errors import SourceError
+    from liquidity.loaders import default_library
+    from liquidity.sources import exchanges, http
+
+    symbol = check_symbol(symbol)
+    session = session or http.cached_session((library or default_library()).store.http_cache_path)
+    fetches = {
+        "Binance open interest (coin)": lambda: exchanges.fetch_binance_open_interest(
+            session, symbol
+        )["open_interest_coin"],
+        "Bybit open interest (coin)": lambda: exchanges.fetch_bybit_open_interest(session, symbol)[
+            "open_interest_coin"
+        ],
+        "Binance funding (% per 8 h)": lambda: exchanges.fetch_binance_funding(session, symbol)[
+            "funding_pct"
+        ],
+    }
+    series, problems = {}, {}
+    for name, fetch in fetches.items():
+        try:
+            series[name] = fetch()
+        except SourceError as exc:
+            problems[name] = exc.message
+    return series, problems

@@ -221,6 +221,34 @@ with page.guard():
             "per funding interval (mostly 8 hours), at each 4-hour close."
         )
 
+# -- venues, live ----------------------------------------------------------------------------------
+with page.guard():
+    st.subheader("Open interest and funding by venue (live)")
+    st.caption(
+        "Binance keeps 30 days of open interest, Bybit pages back further; both refuse US "
+        "hosts. Fetched only when you ask, through the HTTP cache (kept an hour)."
+    )
+    if st.button(
+        "Fetch from Binance and Bybit", icon=":material/cloud_download:", key="fetch_venue_oi"
+    ):
+        series, problems = loaders.venue_open_interest(symbol)
+        for name, problem in problems.items():
+            st.info(f"{name}: {problem}", icon=":material/cloud_off:")
+        oi = {k: v for k, v in series.items() if "open interest" in k}
+        rates = {k: v for k, v in series.items() if "funding" in k}
+        for parts, y_title, name in (
+            (oi, f"open interest, {symbol}", "venue_oi"),
+            (rates, "percent per 8 hours", "venue_funding"),
+        ):
+            if parts:
+                frame = pd.DataFrame(parts).sort_index()
+                charts.show_chart(
+                    charts.time_series_figure(frame, y_title),
+                    frame,
+                    name=f"{name}_{symbol}",
+                    alt=f"{symbol} {y_title} by venue",
+                )
+
 # -- squeezes ------------------------------------------------------------------------------------
 with page.guard():
     st.subheader("Squeeze episodes")
@@ -262,9 +290,25 @@ with page.guard():
                 for venue, (n, last) in status.items()
             )
         )
+    if status:
+        newest = max(last for _, last in status.values())
+        quiet = pd.Timestamp.now(tz="UTC") - newest
+        state = (
+            "appears to be running"
+            if quiet < pd.Timedelta(minutes=10)
+            else f"has written nothing for {quiet.days} d {quiet.seconds // 3600} h: is it running?"
+        )
+        st.caption(f"The collector {state}.")
     if not events.empty:
-        latest = events.sort_values("ts", ascending=False).head(50)
-        st.dataframe(latest, width="stretch", hide_index=True)
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Latest events**")
+            st.dataframe(
+                events.sort_values("ts", ascending=False).head(50), width="stretch", hide_index=True
+            )
+        with right:
+            st.markdown("**Largest events**")
+            st.dataframe(loaders.largest_events(events), width="stretch", hide_index=True)
         charts.download(events, name=f"feed_{symbol}")
         st.caption(COVERAGE_FEED)
 

@@ -104,3 +104,50 @@ def test_history_buckets_sum_into_days(fixture_pack):
     daily = derivatives.history("BTC", "1D", library)
     # 00:00 (1.0M + 0.5M), 04:00 from the later capture (2.1M + 0.26M), 08:00 (3.0M + 0)
     assert daily.loc["2025-01-01", "total_usd"].item() == pytest.approx(6_860_000.0)
+
+
+def test_live_venue_data_comes_only_on_request_and_refusals_are_reported(fixture_pack, tmp_path):
+    from liquidity.sources import exchanges, http
+    from tests.fakes import FakeSession, make_response
+
+    for name in ("BINANCE_LIMITER", "BYBIT_LIMITER"):
+        setattr(exchanges, name, http.RateLimiter(1e9))
+    oi = [
+        {
+            "symbol": "BTCUSDT",
+            "sumOpenInterest": "80000.5",
+            "sumOpenInterestValue": "8e9",
+            "timestamp": 1758000000000,
+        }
+    ]
+    session = FakeSession(
+        make_response(200, oi),
+        make_response(403, "<html>forbidden</html>"),  # Bybit from a US host
+        make_response(451, {"code": 0, "msg": "Service unavailable from a restricted location"}),
+    )
+    series, problems = derivatives.venue_open_interest("BTC", session=session)
+    assert series["Binance open interest (coin)"].tolist() == [80000.5]
+    assert set(problems) == {"Bybit open interest (coin)", "Binance funding (% per 8 h)"}
+    assert "451" in problems["Binance funding (% per 8 h)"]
+
+
+def test_the_venue_button_shows_what_came_back_and_what_did_not(app_env, fixture_pack):
+    from unittest.mock import patch
+
+    app_env(fixture_pack)
+    at = run_page(PAGE)
+    button = next(b for b in at.button if b.label == "Fetch from Binance and Bybit")
+    series = {
+        "Binance open interest (coin)": pd.Series(
+            [80000.5, 81000.0], index=pd.to_datetime(["2025-09-01", "2025-09-02"], utc=True)
+        )
+    }
+    with patch(
+        "liquidity.derivatives.venue_open_interest",
+        return_value=(series, {"Bybit open interest (coin)": "Bybit refuses (HTTP 403)"}),
+    ):
+        button.click()
+        at.run()
+    assert not at.exception and not at.error
+    assert any("HTTP 403" in i.value for i in at.info)
+    assert any("open interest, BTC" in c.proto.spec for c in at.get("plotly_chart"))
