@@ -576,30 +576,20 @@ def build_rolling_beta_figure(
     """Rolling beta per basket with its 95% band; weeks where no basket has |t| ≥ 2 are grey."""
     fig = go.Figure()
     for name, frame in rolling.items():
-        fig.add_trace(
-            go.Scatter(
-                x=frame.index,
-                y=frame[f"ci_high_{factor}"] * scale,
-                mode="lines",
-                line={"width": 0},
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=name,
+        for bound, fill in ((f"ci_high_{factor}", None), (f"ci_low_{factor}", "tonexty")):
+            fig.add_trace(  # the band: upper edge, then the lower edge filled up to it
+                go.Scatter(
+                    x=frame.index,
+                    y=frame[bound] * scale,
+                    mode="lines",
+                    line={"width": 0},
+                    fill=fill,
+                    fillcolor=BAND_COLORS.get(name) if fill else None,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    legendgroup=name,
+                )
             )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=frame.index,
-                y=frame[f"ci_low_{factor}"] * scale,
-                mode="lines",
-                line={"width": 0},
-                fill="tonexty",
-                fillcolor=BAND_COLORS.get(name),
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=name,
-            )
-        )
         fig.add_trace(
             go.Scatter(
                 x=frame.index,
