@@ -61,6 +61,11 @@ def library() -> Library:
     return liquidity.default_library()
 
 
+def events_version() -> str:
+    lib = library()
+    return f"{lib.store.home}|{lib.events_version()}"
+
+
 def version() -> str:
     lib = library()
     return f"{lib.store.home}|{lib.version()}"

@@ -214,14 +214,18 @@ class Library:
             parts.append(f"{st.st_mtime_ns}:{wal.stat().st_mtime_ns if wal.exists() else 0}")
         if self.pack:
             parts.append(f"{self.pack.root}:{self.pack.root.stat().st_mtime_ns}")
-        if self.store:  # the collector appends liquidation events while the app runs
-            for path in (
-                self.store.events_path,
-                self.store.events_path.with_name(self.store.events_path.name + "-wal"),
-            ):
-                if path.exists():
-                    parts.append(f"events:{path.stat().st_mtime_ns}")
         return "|".join(parts) or "empty"
+
+    def events_version(self) -> str:
+        """Like `version`, for the collector's event table alone: it changes every second while
+        the collector runs, and only the views of collected events should follow it."""
+        if not self.store:
+            return "none"
+        paths = (
+            self.store.events_path,
+            self.store.events_path.with_name(self.store.events_path.name + "-wal"),
+        )
+        return "|".join(str(p.stat().st_mtime_ns) for p in paths if p.exists()) or "none"
 
     # -- packs -----------------------------------------------------------------------------------
     def import_pack(self, pack: DataPack) -> tuple[list[str], dict[str, str]]:

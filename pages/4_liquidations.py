@@ -76,7 +76,7 @@ with page.guard():
     lo = pd.Timestamp(start, tz="UTC")
     hi = pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
     history = loaders.liquidation_history(symbol, bucket, version)
-    events = loaders.collected_events(symbol, tuple(venues), version)
+    events = loaders.collected_events(symbol, tuple(venues), loaders.events_version())
     ready = True
 
 if not ready:
@@ -280,7 +280,7 @@ with page.guard():
 # -- live feed -----------------------------------------------------------------------------------
 with page.guard():
     st.subheader("Live feed")
-    status = loaders.collector_status(version)
+    status = loaders.collector_status(loaders.events_version())
     if not status:
         st.info("The collector has not written anything on this machine yet.")
     else:
