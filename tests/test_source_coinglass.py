@@ -158,3 +158,19 @@ def test_intervals_and_plans():
         coinglass.fetch_funding_history(FakeSession(), interval="2h", api_key=KEY)
     with pytest.raises(ValueError, match="not available on the Hobbyist plan"):
         coinglass.fetch_funding_history(FakeSession(), interval="1h", api_key=KEY, plan="Hobbyist")
+
+
+def test_the_key_never_lands_in_the_http_cache(tmp_path):
+    from liquidity.sources import http
+    from tests.fakes import FakeAdapter
+
+    session = http.cached_session(tmp_path / "cache.sqlite")
+    adapter = FakeAdapter(b'{"code": "0", "msg": "", "data": []}', content_type="application/json")
+    session.mount("https://", adapter)
+    session.get(
+        coinglass.BASE_URL + "/api/futures/liquidation/aggregated-history",
+        headers={"CG-API-KEY": "secret-marker-123"},
+        params={"symbol": "BTC"},
+    )
+    session.close()
+    assert b"secret-marker-123" not in (tmp_path / "cache.sqlite").read_bytes()

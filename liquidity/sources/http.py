@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 import requests_cache
+from requests_cache.policy.settings import DEFAULT_IGNORED_PARAMS
 
 from liquidity.errors import RateLimited, SourceError, SourceUnavailable
 
@@ -65,11 +66,13 @@ def cached_session(cache_path: pathlib.Path) -> requests_cache.CachedSession:
     """One SQLite-backed session for all REST sources; stale answers are served if a refresh fails.
 
     requests-cache's default `ignored_parameters` stay in place: they keep api keys out of cache
-    keys and out of the stored request URLs.
+    keys and out of the stored requests. CoinGlass's key header is added to them, because it is
+    not one of the names requests-cache knows.
     """
     session = requests_cache.CachedSession(
         str(cache_path),
         backend="sqlite",
+        ignored_parameters=(*DEFAULT_IGNORED_PARAMS, "CG-API-KEY"),
         expire_after=DEFAULT_EXPIRY,
         urls_expire_after=URL_EXPIRY,
         stale_if_error=True,
