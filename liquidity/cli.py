@@ -34,6 +34,7 @@ from liquidity.netliq import VARIANTS, load_net_liquidity
 from liquidity.pack import DataPack
 from liquidity.quotes import fetch_prices
 from liquidity.refresh import SOURCES, refresh
+from liquidity.scorecard import load_scorecard
 from liquidity.xbrl import ttm
 
 
@@ -123,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", metavar="YYYYQn", type=_quarter)
     p.add_argument("--ttm", action="store_true", help="add the trailing four-quarter sum")
     p.add_argument("--net", action="store_true", help="net of asset-sale proceeds")
+
+    p = sub.add_parser("scorecard", help="the thesis scorecard as CSV, as of a date")
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="YYYY-MM-DD",
+        help="recompute with only the data public on that date (default: latest)",
+    )
 
     p = sub.add_parser("import-pack", help="validate a data pack and copy it into the store")
     p.add_argument("path")
@@ -406,6 +415,15 @@ def _capex(args, library: Library) -> int:
     return 0
 
 
+def _scorecard(args, library: Library) -> int:
+    frame = load_scorecard(parse_date(args.as_of, "as-of date"), library=library)
+    out = frame[["claim", "verdict", "effect", "window_start", "window_end", "rule"]].copy()
+    for column in ("window_start", "window_end"):
+        out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
+    out.to_csv(sys.stdout, index=False, float_format="%.4g")
+    return 0
+
+
 def _import_pack(args, library: Library) -> int:
     imported, rejected = library.import_pack(DataPack(args.path))
     print(f"imported {len(imported)} datasets from {args.path} into {library.store.home}")
@@ -439,6 +457,7 @@ COMMANDS = {
     "divergence": _divergence,
     "netliq": _netliq,
     "drain": _drain,
+    "scorecard": _scorecard,
     "import-pack": _import_pack,
     "export-pack": _export_pack,
 }

@@ -1,0 +1,443 @@
+"""The thesis scorecard: one pre-declared, look-ahead-free test per claim (issue #7).
+
+Each claim is a pure function of plain pandas inputs and an `asof` date. It uses only what was
+public at `asof`: capex quarters from their assumed filing date (`capex.available_at`, quarter
+end + 45 days), net liquidity from the day after its H.4.1 Wednesday (`netliq.known_at`), market
+prices and yields at their own close, liquidation buckets once they have ended. Each returns a
+`Verdict`: "supported", "not supported" or "inconclusive" (data missing, stale or too short),
+an effect size with its unit, the evidence window and the rule in one sentence.
+
+`scorecard` evaluates every claim from a dict of inputs; `load_scorecard` gathers those inputs
+from a library, truncated at `asof`, and calls it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from liquidity import capex, xbrl
+from liquidity.divergence import MAX_CARRY, liquidity_factors, sensitivity
+from liquidity.gauge import CAPEX_MAX_AGE, change_over_weeks
+from liquidity.netliq import H41_LAG, known_at, latest_on_or_before
+
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
+VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE)
+COLUMNS = ["claim", "verdict", "effect", "unit", "window_start", "window_end", "rule"]
+
+WEEKS = 13
+NET_MAX_AGE = pd.Timedelta(days=14)  # a weekly print known at asof may be at most two weeks old
+MIN_SENSITIVITY_WEEKS = 52
+FLUSH_RATIO = 1.2
+MIN_FLUSH_WEEKS = 20
+FLUSH_WEEKS = 104
+NET_SCALE = 1e4  # weekly fraction per $1B -> % weekly return per $100B (baskets.FACTOR_SCALES)
+
+CLAIMS = {
+    "capex_accelerating": "Hyperscaler capex is accelerating",
+    "capex_outruns_cash": "Capex is outrunning operating cash flow",
+    "tub_draining": "The tub drains while capex grows",
+    "money_dearer": "Money is getting dearer",
+    "divergence": "Memory makers beat speculative assets",
+    "liquidity_sensitivity": "Speculative assets are more liquidity-sensitive than memory",
+    "leverage_flushes": "Leverage flushes cluster in draining weeks",
+}
+
+RULES = {
+    "capex_accelerating": (
+        "Supported when the latest known like-for-like year-over-year growth of the group's "
+        "trailing-four-quarter capex is above zero and above its value four quarters earlier, "
+        "each quarter counted from its end + 45 days."
+    ),
+    "capex_outruns_cash": (
+        "Supported when group capex ÷ operating cash flow over the last 4 known quarters exceeds "
+        "the same ratio over the 4 quarters before, for the companies reporting both in all 8 "
+        "(quarters known from end + 45 days); inconclusive with fewer than 8."
+    ),
+    "tub_draining": (
+        "Supported when the 13-week change of net liquidity known at the as-of date (H.4.1 "
+        "published the day after its Wednesday) is below zero while the latest known capex "
+        "growth is above zero; not supported when either fails."
+    ),
+    "money_dearer": (
+        "Supported when the 13-week changes of the 10-year real yield (DFII10) and of the "
+        "high-yield spread (HY OAS) are both above zero, not supported when both are below "
+        "zero, inconclusive when they disagree."
+    ),
+    "divergence": (
+        "Supported when the memory basket's return beats the speculative basket's over both the "
+        "last 3 and the last 6 calendar months to the as-of date (closes at most 7 days old)."
+    ),
+    "liquidity_sensitivity": (
+        "Over the last 104 weeks (at least 52), supported when the speculative basket's "
+        "Newey-West 95% interval for its beta to Δ net liquidity lies entirely above the "
+        "memory basket's, not supported when entirely below, inconclusive when they overlap."
+    ),
+    "leverage_flushes": (
+        "Over up to 104 complete weeks (at least 20), supported when the share of crypto "
+        "liquidations in weeks opening after a known fall in net liquidity is at least 1.2 "
+        "times the share of such weeks."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: str
+    verdict: str
+    effect: float | None
+    unit: str
+    window_start: pd.Timestamp | None
+    window_end: pd.Timestamp | None
+    rule: str
+
+
+def _verdict(key, verdict, effect=None, unit="", start=None, end=None) -> Verdict:
+    effect = None if effect is None or not math.isfinite(effect) else float(effect)
+    start = None if start is None or pd.isna(start) else pd.Timestamp(start)
+    end = None if end is None or pd.isna(end) else pd.Timestamp(end)
+    return Verdict(CLAIMS[key], verdict, effect, unit, start, end, RULES[key])
+
+
+def _inconclusive(key, unit="", start=None, end=None) -> Verdict:
+    return _verdict(key, INCONCLUSIVE, None, unit, start, end)
+
+
+def _known_quarters(table: pd.DataFrame | None, asof: pd.Timestamp) -> pd.DataFrame:
+    """The rows of a quarter × ticker table public at `asof` (quarter end + 45 days)."""
+    if table is None or table.empty:
+        return pd.DataFrame()
+    table = table.copy()
+    table.index = pd.PeriodIndex(table.index, freq="Q", name="quarter")
+    return table[capex.available_at(table.index) <= asof].sort_index()
+
+
+def ttm_growth(capex_table: pd.DataFrame | None, asof) -> pd.Series:
+    """Like-for-like YoY growth (%) of the group's TTM capex, for quarters known at `asof`."""
+    table = _known_quarters(capex_table, pd.Timestamp(asof))
+    if table.empty:
+        return pd.Series(dtype="float64", index=pd.PeriodIndex([], freq="Q", name="quarter"))
+    ttms = pd.DataFrame({t: xbrl.ttm(table[t]) for t in table.columns}, index=table.index)
+    return capex.like_for_like_growth(ttms)["growth_pct"].dropna()
+
+
+def capex_accelerating(capex_table: pd.DataFrame | None, asof) -> Verdict:
+    key, unit = "capex_accelerating", "pp (TTM YoY growth now − a year earlier)"
+    asof = pd.Timestamp(asof)
+    growth = ttm_growth(capex_table, asof)
+    if growth.empty:
+        return _inconclusive(key, unit)
+    last = growth.index[-1]
+    before = last - 4
+    end = capex.available_at(pd.PeriodIndex([last]))[0]
+    if before not in growth.index:
+        return _inconclusive(key, unit, end=end)
+    now, then = float(growth[last]), float(growth[before])
+    ok = now > 0 and now > then
+    start = (before - 7).start_time  # the first quarter in the year-earlier growth's base TTM
+    return _verdict(key, SUPPORTED if ok else NOT_SUPPORTED, now - then, unit, start, end)
+
+
+def capex_outruns_cash(capex_table: pd.DataFrame | None, ocf_table: pd.DataFrame | None, asof):
+    key, unit = "capex_outruns_cash", "pp of OCF (capex/OCF last 4Q − prior 4Q)"
+    asof = pd.Timestamp(asof)
+    cap, ocf = _known_quarters(capex_table, asof), _known_quarters(ocf_table, asof)
+    if cap.empty or ocf.empty:
+        return _inconclusive(key, unit)
+    last = min(cap.index.max(), ocf.index.max())
+    quarters = pd.period_range(last - 7, last, freq="Q")
+    tickers = [t for t in cap.columns if t in ocf.columns]
+    cap8 = cap.reindex(index=quarters, columns=tickers)
+    ocf8 = ocf.reindex(index=quarters, columns=tickers)
+    complete = [t for t in tickers if cap8[t].notna().all() and ocf8[t].notna().all()]
+    start, end = quarters[0].start_time, capex.available_at(pd.PeriodIndex([last]))[0]
+    if not complete:
+        return _inconclusive(key, unit, start, end)
+    cap_sum = cap8[complete].sum(axis=1)
+    ocf_sum = ocf8[complete].sum(axis=1)
+    before_ocf, now_ocf = ocf_sum.iloc[:4].sum(), ocf_sum.iloc[4:].sum()
+    if before_ocf <= 0 or now_ocf <= 0:
+        return _inconclusive(key, unit, start, end)
+    ratio_before = cap_sum.iloc[:4].sum() / before_ocf
+    ratio_now = cap_sum.iloc[4:].sum() / now_ocf
+    effect = 100.0 * (ratio_now - ratio_before)
+    verdict = SUPPORTED if ratio_now > ratio_before else NOT_SUPPORTED
+    return _verdict(key, verdict, effect, unit, start, end)
+
+
+def net_change_known(net_weekly_b: pd.Series | None, asof, weeks: int = WEEKS):
+    """(change in $B, base Wednesday, latest Wednesday) of net liquidity known at `asof`."""
+    asof = pd.Timestamp(asof)
+    if net_weekly_b is None:
+        return None
+    known = known_at(net_weekly_b.dropna().sort_index()).loc[:asof]
+    if known.empty or asof - known.index[-1] > NET_MAX_AGE:
+        return None
+    latest = known.index[-1] - H41_LAG
+    base = latest - pd.Timedelta(weeks=weeks)
+    net = net_weekly_b.dropna()
+    if base not in net.index:
+        return None
+    return float(net[latest] - net[base]), base, latest
+
+
+def tub_draining(net_weekly_b: pd.Series | None, capex_table: pd.DataFrame | None, asof):
+    key, unit = "tub_draining", "$B (13-week change in known net liquidity)"
+    asof = pd.Timestamp(asof)
+    change = net_change_known(net_weekly_b, asof)
+    growth = ttm_growth(capex_table, asof)
+    if not growth.empty:
+        dated = pd.Series(growth.to_numpy(), index=capex.available_at(growth.index))
+        growth_now = latest_on_or_before(dated, pd.DatetimeIndex([asof]), CAPEX_MAX_AGE).iloc[0]
+    else:
+        growth_now = math.nan
+    if change is None or not math.isfinite(growth_now):
+        return _inconclusive(key, unit, end=asof)
+    delta, base, latest = change
+    ok = delta < 0 and growth_now > 0
+    return _verdict(key, SUPPORTED if ok else NOT_SUPPORTED, delta, unit, base, latest + H41_LAG)
+
+
+def money_dearer(real_yield_daily: pd.Series | None, hy_daily: pd.Series | None, asof):
+    key = "money_dearer"
+    asof = pd.Timestamp(asof)
+    start = asof - pd.Timedelta(weeks=WEEKS)
+    dates = pd.DatetimeIndex([asof])
+    if real_yield_daily is None or hy_daily is None:
+        return _inconclusive(key, "pp (13-week Δ 10y real yield)", start, asof)
+    real = float(change_over_weeks(real_yield_daily.loc[:asof], dates).iloc[0])
+    hy = float(change_over_weeks(hy_daily.loc[:asof], dates).iloc[0])
+    if not (math.isfinite(real) and math.isfinite(hy)):
+        return _inconclusive(key, "pp (13-week Δ 10y real yield)", start, asof)
+    unit = f"pp (13-week Δ 10y real yield; Δ HY OAS {hy:+.2f} pp)"
+    if real > 0 and hy > 0:
+        verdict = SUPPORTED
+    elif real < 0 and hy < 0:
+        verdict = NOT_SUPPORTED
+    else:
+        verdict = INCONCLUSIVE
+    return _verdict(key, verdict, real, unit, start, asof)
+
+
+def _return_pct(level: pd.Series, asof: pd.Timestamp, start: pd.Timestamp) -> float:
+    values = latest_on_or_before(level.loc[:asof], pd.DatetimeIndex([asof, start]), MAX_CARRY)
+    return 100.0 * (values.iloc[0] / values.iloc[1] - 1.0)
+
+
+def divergence(memory_level: pd.Series | None, spec_level: pd.Series | None, asof) -> Verdict:
+    key = "divergence"
+    unit = "pp (smaller of the 3- and 6-month memory − speculative return gaps)"
+    asof = pd.Timestamp(asof)
+    start = asof - pd.DateOffset(months=6)
+    if memory_level is None or spec_level is None:
+        return _inconclusive(key, unit, start, asof)
+    gaps = [
+        _return_pct(memory_level, asof, asof - pd.DateOffset(months=m))
+        - _return_pct(spec_level, asof, asof - pd.DateOffset(months=m))
+        for m in (3, 6)
+    ]
+    if not all(math.isfinite(g) for g in gaps):
+        return _inconclusive(key, unit, start, asof)
+    effect = min(gaps)
+    return _verdict(key, SUPPORTED if effect > 0 else NOT_SUPPORTED, effect, unit, start, asof)
+
+
+def liquidity_sensitivity(
+    spec_weekly: pd.Series | None,
+    memory_weekly: pd.Series | None,
+    factors: pd.DataFrame | None,
+    asof,
+    weeks: int = 104,
+) -> Verdict:
+    key = "liquidity_sensitivity"
+    unit = "% weekly return per $100B (speculative beta − memory beta)"
+    asof = pd.Timestamp(asof)
+    if spec_weekly is None or memory_weekly is None or factors is None or factors.empty:
+        return _inconclusive(key, unit)
+    if "d_net_liquidity_b" not in factors:
+        return _inconclusive(key, unit)
+    data = pd.concat(
+        [spec_weekly.rename("spec"), memory_weekly.rename("memory"), factors], axis=1
+    ).loc[:asof]
+    data = data.dropna().iloc[-weeks:]
+    if len(data) < MIN_SENSITIVITY_WEEKS:
+        start = data.index[0] if len(data) else None
+        end = data.index[-1] if len(data) else None
+        return _inconclusive(key, unit, start, end)
+    fac = data[factors.columns]
+    spec = sensitivity(data["spec"], fac).loc["d_net_liquidity_b"]
+    memory = sensitivity(data["memory"], fac).loc["d_net_liquidity_b"]
+    effect = NET_SCALE * (spec["beta"] - memory["beta"])
+    if spec["ci_low"] > memory["ci_high"]:
+        verdict = SUPPORTED
+    elif spec["ci_high"] < memory["ci_low"]:
+        verdict = NOT_SUPPORTED
+    else:
+        verdict = INCONCLUSIVE
+    return _verdict(key, verdict, effect, unit, data.index[0], data.index[-1])
+
+
+def _bucket_width(buckets: pd.DataFrame) -> pd.Timedelta:
+    return pd.Timedelta(buckets.attrs.get("bucket", "4h"))
+
+
+def leverage_flushes(
+    liquidation_buckets: pd.DataFrame | None,
+    net_weekly_b: pd.Series | None,
+    asof,
+    weeks: int = FLUSH_WEEKS,
+) -> Verdict:
+    """Weeks run Wednesday to Wednesday; a week is "draining" when the change in net liquidity
+    known at its opening Wednesday (`liquidity_factors`) is below zero. Only weeks that ended by
+    `asof` count, and a bucket counts once it has ended."""
+    key = "leverage_flushes"
+    unit = "× (liquidation share in draining weeks ÷ share of draining weeks)"
+    asof = pd.Timestamp(asof)
+    if liquidation_buckets is None or liquidation_buckets.empty or net_weekly_b is None:
+        return _inconclusive(key, unit)
+    total = liquidation_buckets["total_usd"].astype("float64")
+    if total.index.tz is not None:
+        total.index = total.index.tz_convert(None)
+    ends = total.index + _bucket_width(liquidation_buckets)
+    total = total[ends <= asof].dropna()
+    if total.empty:
+        return _inconclusive(key, unit)
+    first = total.index.min()
+    opens = pd.date_range(first.normalize(), asof, freq="W-WED")
+    opens = opens[(opens >= first) & (opens + pd.Timedelta(days=7) <= asof)]
+    empty_yield = pd.Series(dtype="float64", index=pd.DatetimeIndex([]))
+    change = liquidity_factors(net_weekly_b, empty_yield, opens)["d_net_liquidity_b"].dropna()
+    change = change.iloc[-weeks:]
+    if change.empty:
+        return _inconclusive(key, unit)
+    week = change.index[change.index.searchsorted(total.index, side="right") - 1]
+    inside = (total.index >= change.index[0]) & (
+        total.index < change.index[-1] + pd.Timedelta(days=7)
+    )
+    per_week = total[inside].groupby(week[inside]).sum().reindex(change.index, fill_value=0.0)
+    start, end = change.index[0], change.index[-1] + pd.Timedelta(days=7)
+    draining = change < 0
+    if len(change) < MIN_FLUSH_WEEKS or draining.all() or not draining.any():
+        return _inconclusive(key, unit, start, end)
+    if per_week.sum() <= 0:
+        return _inconclusive(key, unit, start, end)
+    ratio = (per_week[draining].sum() / per_week.sum()) / draining.mean()
+    verdict = SUPPORTED if ratio >= FLUSH_RATIO else NOT_SUPPORTED
+    return _verdict(key, verdict, ratio, unit, start, end)
+
+
+def scorecard(inputs: dict, asof) -> pd.DataFrame:
+    """One row per claim (COLUMNS); an input missing from `inputs` makes its claims inconclusive.
+
+    Keys: capex_table, ocf_table (quarter × ticker, USD), net_weekly_b (by H.4.1 Wednesday),
+    real_yield_daily, hy_daily, memory_level, spec_level (daily), spec_weekly, memory_weekly,
+    factors (`divergence.liquidity_factors`), liquidation_buckets (`derivatives.history`).
+    """
+    asof = pd.Timestamp(asof)
+    get = inputs.get
+    verdicts = [
+        capex_accelerating(get("capex_table"), asof),
+        capex_outruns_cash(get("capex_table"), get("ocf_table"), asof),
+        tub_draining(get("net_weekly_b"), get("capex_table"), asof),
+        money_dearer(get("real_yield_daily"), get("hy_daily"), asof),
+        divergence(get("memory_level"), get("spec_level"), asof),
+        liquidity_sensitivity(get("spec_weekly"), get("memory_weekly"), get("factors"), asof),
+        leverage_flushes(get("liquidation_buckets"), get("net_weekly_b"), asof),
+    ]
+    return pd.DataFrame([asdict(v) for v in verdicts], columns=COLUMNS)
+
+
+def load_scorecard(asof=None, library=None) -> pd.DataFrame:
+    """`scorecard` on the library's data as it stood at `asof`.
+
+    Default `asof`: the publication date of the latest H.4.1 in the data. Every input is cut at
+    `asof` before anything is computed from it (capex quarters at their assumed filing date).
+    """
+    from liquidity import catalog, derivatives
+    from liquidity.baskets import MEMORY, MEMORY_NAME, SPEC_NAME, SPECULATIVE, load_panel
+    from liquidity.divergence import basket_returns, daily_returns, level, weekly_returns
+    from liquidity.errors import LiquidityError
+    from liquidity.loaders import load_capex_table, load_optional_series
+    from liquidity.netliq import load_net_liquidity
+
+    inputs: dict = {}
+    try:
+        net = load_net_liquidity(library=library)["net_liquidity_b"].dropna()
+    except LiquidityError:
+        net = None
+    if asof is None:
+        if net is None or net.empty:
+            raise LiquidityError("no net liquidity data to take a default as-of date from")
+        asof = net.index[-1] + H41_LAG
+    asof = pd.Timestamp(asof)
+    if net is not None:
+        inputs["net_weekly_b"] = net.loc[: asof - H41_LAG]
+    for name, metric in (("capex_table", "capex"), ("ocf_table", "operating_cash_flow")):
+        try:
+            inputs[name] = _known_quarters(load_capex_table(metric, library=library), asof)
+        except LiquidityError:
+            pass
+    inputs["real_yield_daily"] = load_optional_series("DFII10", library).loc[:asof]
+    inputs["hy_daily"] = load_optional_series("BAMLH0A0HYM2", library).loc[:asof]
+    try:
+        panel = load_panel([*SPECULATIVE, *MEMORY], library)
+    except LiquidityError:
+        panel = None
+    if panel is not None:
+        prices = panel.prices.loc[:asof]
+        spec = [t for t in SPECULATIVE if t in prices]
+        memory = [t for t in MEMORY if t in prices]
+        if spec and memory:
+            returns = daily_returns(prices)
+            levels = pd.DataFrame(
+                {
+                    SPEC_NAME: level(basket_returns(returns, spec)),
+                    MEMORY_NAME: level(basket_returns(returns, memory)),
+                }
+            )
+            weekly = weekly_returns(levels)
+            inputs.update(
+                memory_level=levels[MEMORY_NAME],
+                spec_level=levels[SPEC_NAME],
+                spec_weekly=weekly[SPEC_NAME],
+                memory_weekly=weekly[MEMORY_NAME],
+            )
+            if net is not None:
+                inputs["factors"] = liquidity_factors(
+                    inputs["net_weekly_b"], inputs["real_yield_daily"], weekly.index
+                )
+    buckets = []
+    for symbol in catalog.COIN_SYMBOLS:
+        try:
+            frame = derivatives.history(symbol, library=library)
+        except LiquidityError:
+            continue
+        buckets.append(frame["total_usd"])
+    if buckets:
+        total = pd.concat(buckets, axis=1).sum(axis=1, min_count=1)
+        if total.index.tz is not None:
+            total.index = total.index.tz_convert(None)
+        frame = total.rename("total_usd").to_frame()
+        frame.attrs["bucket"] = "4h"
+        inputs["liquidation_buckets"] = frame[frame.index + pd.Timedelta(hours=4) <= asof]
+    return scorecard(inputs, asof)
+
+
+__all__ = [
+    "CLAIMS",
+    "COLUMNS",
+    "RULES",
+    "VERDICTS",
+    "Verdict",
+    "capex_accelerating",
+    "capex_outruns_cash",
+    "divergence",
+    "leverage_flushes",
+    "liquidity_sensitivity",
+    "load_scorecard",
+    "money_dearer",
+    "scorecard",
+    "tub_draining",
+]
