@@ -40,6 +40,7 @@ from liquidity.netliq import VARIANTS, load_net_liquidity, net_liquidity, weekly
 from liquidity.pack import DataPack
 from liquidity.refresh import RefreshReport
 from liquidity.refresh import refresh as _refresh
+from liquidity.scorecard import load_scorecard
 from liquidity.store import Store
 
 
@@ -107,6 +108,7 @@ __all__ = [
     "load_panel",
     "load_price_of_money",
     "load_prices",
+    "load_scorecard",
     "load_series",
     "net_liquidity",
     "price_of_money",
