@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, filters, frame, loaders
+from components.scorecard import show_scorecard
 from liquidity.changes import change_over
+from liquidity.netliq import H41_LAG
 
 INTRO = (
     "Is AI capital expenditure draining market liquidity, a quiet reverse QE? Hyperscalers fund "
@@ -105,6 +107,25 @@ with page.guard():
             price_tile(
                 loaders.prices((ticker,), None, None, version)[ticker].dropna(), ticker, label
             )
+
+    latest = (netliq["net_liquidity_b"].dropna().index[-1] + H41_LAG).date()
+    asof = filters.day(
+        page,
+        key="asof",
+        label="Scorecard as of",
+        default=latest,
+        min_value=dt.date(2010, 1, 1),
+        max_value=max(TODAY, latest),
+        help="Judge each claim with only what was public on this date (capex from quarter end "
+        "+ 45 days, H.4.1 from the day after its Wednesday). Default: the latest H.4.1.",
+    )
+    st.subheader(f"Thesis scorecard, as of {asof:%Y-%m-%d}")
+    st.caption(
+        "Each claim has a rule fixed in advance (hover the ? icon to read it); green = supported, "
+        "red = not supported, grey = inconclusive because data were missing, stale or too short "
+        "at that date. Pick another date in the sidebar to replay the thesis as it stood then."
+    )
+    show_scorecard(loaders.scorecard(asof.isoformat(), version))
 
     st.subheader("Fed net liquidity and its parts")
     window = netliq.loc[pd.Timestamp(start) : pd.Timestamp(end)]

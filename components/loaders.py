@@ -28,6 +28,7 @@ from liquidity.liquidations import venue_shares as liquidation_shares
 from liquidity.liquidations import window_totals as liquidation_windows
 from liquidity.money import load_price_of_money
 from liquidity.quotes import fetch_prices as fetch_symbol_prices
+from liquidity.scorecard import load_scorecard
 
 TTL = "1h"
 
@@ -122,6 +123,11 @@ def price_of_money(start: str | None, end: str | None, version: str) -> tuple[pd
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def ledger(variant: str, version: str) -> pd.DataFrame:
     return load_ledger(variant, library=library())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def scorecard(asof: str, version: str) -> pd.DataFrame:
+    return load_scorecard(asof, library=library())
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from liquidity.catalog import CATALOG
+from liquidity.scorecard import CLAIMS, load_scorecard
 from tests.apptest import chart_specs
 from tests.apptest import run_page as run
 
@@ -46,7 +47,7 @@ def test_overview_chart_has_units_and_all_components(app_env, fixture_pack):
     assert template["colorway"][0] == "#000001"  # Streamlit's placeholders: theme colours apply
     assert at.date_input(key="range").value == (dt.date(2024, 12, 1), dt.date(2025, 3, 1))
     share = at.sidebar.code[0].value
-    assert share.endswith("?range=2024-12-01&range=2025-03-01")
+    assert share.endswith("?range=2024-12-01&range=2025-03-01&asof=2025-02-06")
 
 
 def test_invalid_and_unknown_link_parameters_are_ignored_with_a_notice(app_env, fixture_pack):
@@ -62,7 +63,7 @@ def test_reversed_range_is_swapped_with_a_notice(app_env, fixture_pack):
     app_env(fixture_pack)
     at = run(OVERVIEW, {"range": ["2025-03-01", "2024-12-01"]})
     assert any("reversed" in c for c in captions(at))
-    assert at.sidebar.code[0].value.endswith("?range=2024-12-01&range=2025-03-01")
+    assert at.sidebar.code[0].value.endswith("?range=2024-12-01&range=2025-03-01&asof=2025-02-06")
 
 
 def test_no_data_at_all_explains_what_to_do(app_env):
@@ -148,3 +149,54 @@ def test_pages_render_on_the_real_data_pack(app_env, real_pack):
     data = run(DATA)
     assert not data.error and chart_specs(data)
     assert {m.label: m.value for m in data.metric}["Unreadable"] == "0"
+
+
+def scorecard_cards(at) -> dict[str, str]:
+    """Claim title → verdict badge text, read from the markdown the grid writes."""
+    texts = [m.value for m in at.markdown]
+    return {
+        texts[i].strip("*"): texts[i + 1]
+        for i in range(len(texts) - 1)
+        if "-badge[" in texts[i + 1]
+    }
+
+
+def evidence_links(at) -> list[str]:
+    return [
+        m.value.split("](")[1].split(")")[0]
+        for m in at.markdown
+        if m.value.startswith("[See the evidence](")
+    ]
+
+
+def test_overview_scorecard_on_fixture_pack_is_inconclusive_not_invented(app_env, fixture_pack):
+    # The mini pack has a few weeks of data: every claim must say so instead of guessing.
+    app_env(fixture_pack)
+    at = run(OVERVIEW)
+    cards = scorecard_cards(at)
+    assert list(cards) == list(CLAIMS.values())
+    assert set(cards.values()) == {":gray-badge[:material/help: inconclusive]"}
+    # Default as-of: the day after the latest H.4.1 Wednesday (2025-02-05).
+    assert at.date_input(key="asof").value == dt.date(2025, 2, 6)
+    assert any(s.value == "Thesis scorecard, as of 2025-02-06" for s in at.subheader)
+    assert not at.error
+
+
+def test_overview_scorecard_replays_a_past_date_from_the_link(app_env, real_pack):
+    app_env(real_pack)
+    at = run(OVERVIEW, {"asof": "2024-06-30"})
+    expected = load_scorecard("2024-06-30")
+    cards = scorecard_cards(at)
+    for claim, verdict in zip(expected["claim"], expected["verdict"], strict=True):
+        assert cards[claim].endswith(f" {verdict}]"), (claim, cards[claim])
+    colour = {"supported": "green", "not supported": "red", "inconclusive": "gray"}
+    for claim, verdict in zip(expected["claim"], expected["verdict"], strict=True):
+        assert cards[claim].startswith(f":{colour[verdict]}-badge[")
+    links = evidence_links(at)
+    assert len(links) == len(CLAIMS)
+    # Each link opens the evidence page filtered to the claim's own window.
+    assert links[0] == "capex?metric=capex&mode=ttm&range=2021-04-01&range=2024-05-15"
+    assert links[4] == "divergence?range=2023-12-30&range=2024-06-30&base=2023-12-30"
+    assert links[6] == "liquidations?bucket=1D"  # no window: no range is forced
+    assert at.sidebar.code[0].value.endswith("asof=2024-06-30")
+    assert not at.error

@@ -1,0 +1,76 @@
+"""The thesis scorecard grid on the Overview: one card per claim, with its verdict, effect, the
+evidence window and a link to the page that shows the evidence, filtered to that window."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from components.frame import escape_dollars
+from liquidity.scorecard import CLAIMS, NOT_SUPPORTED, SUPPORTED
+
+BADGES = {
+    SUPPORTED: ("green", ":material/check_circle:"),
+    NOT_SUPPORTED: ("red", ":material/cancel:"),
+}
+INCONCLUSIVE_BADGE = ("gray", ":material/help:")
+
+# The page (its URL path) where each claim's evidence is drawn, and the filters that show it;
+# the evidence window is added as the page's date range.
+EVIDENCE = {
+    "capex_accelerating": ("capex", {"metric": "capex", "mode": "ttm"}),
+    "capex_outruns_cash": ("capex", {"metric": "operating_cash_flow", "mode": "ttm"}),
+    "tub_draining": ("liquidity", {}),
+    "money_dearer": ("liquidity", {"lines": ["DFII10", "BAMLH0A0HYM2"]}),
+    "divergence": ("divergence", {}),
+    "liquidity_sensitivity": ("divergence", {"window": "104"}),
+    "leverage_flushes": ("liquidations", {"bucket": "1D"}),
+}
+COLUMNS = 4
+
+
+def evidence_url(key: str, row) -> str:
+    """A relative link to the page that shows a claim's evidence, filtered to its window.
+
+    A plain link, opened in a new tab (a fresh session), rather than st.page_link: within one
+    session a bound widget keeps its value across pages under its key, so the target page would
+    keep this session's date range and drop the link's (streamlit#14374).
+    """
+    page, params = EVIDENCE[key]
+    params = dict(params)
+    start, end = row.window_start, row.window_end
+    if start is not None and not pd.isna(start) and end is not None and not pd.isna(end):
+        params["range"] = [f"{pd.Timestamp(start):%Y-%m-%d}", f"{pd.Timestamp(end):%Y-%m-%d}"]
+        if page == "divergence":
+            params["base"] = params["range"][0]
+    return f"{page}?{urlencode(params, doseq=True)}" if params else page
+
+
+def effect_text(effect, unit: str) -> str:
+    if effect is None or (isinstance(effect, float) and math.isnan(effect)):
+        return "no effect size: data missing, stale or too short at this date"
+    return f"**{effect:+,.2f}** {unit}"
+
+
+def window_text(start, end) -> str:
+    if start is None or pd.isna(start) or end is None or pd.isna(end):
+        return "no evidence window"
+    return f"evidence {pd.Timestamp(start):%Y-%m-%d} → {pd.Timestamp(end):%Y-%m-%d}"
+
+
+def show_scorecard(table: pd.DataFrame) -> None:
+    """`table`: `liquidity.scorecard.scorecard` output, one row per claim in CLAIMS order."""
+    rows = list(zip(CLAIMS, table.itertuples(index=False), strict=True))
+    for first in range(0, len(rows), COLUMNS):
+        cols = st.columns(COLUMNS)
+        for col, (key, row) in zip(cols, rows[first : first + COLUMNS], strict=False):
+            color, icon = BADGES.get(row.verdict, INCONCLUSIVE_BADGE)
+            with col.container(border=True, height="stretch"):
+                st.markdown(f"**{row.claim}**", help=row.rule)
+                st.badge(row.verdict, color=color, icon=icon)
+                st.markdown(escape_dollars(effect_text(row.effect, row.unit)))
+                st.caption(window_text(row.window_start, row.window_end))
+                st.markdown(f"[See the evidence]({evidence_url(key, row)}) :material/open_in_new:")
