@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, filters, frame, loaders
-from components.scorecard import show_scorecard
+from components.scorecard import show_history, show_scorecard
 from liquidity.changes import change_over
 from liquidity.netliq import H41_LAG
 
@@ -82,6 +82,36 @@ with page.guard():
     version = loaders.version()
     netliq = loaders.net_liquidity(None, None, version)
 
+    latest = (netliq["net_liquidity_b"].dropna().index[-1] + H41_LAG).date()
+    asof = filters.day(
+        page,
+        key="asof",
+        label="Scorecard as of",
+        default=latest,
+        min_value=dt.date(2010, 1, 1),
+        max_value=max(TODAY, latest),
+        help="Judge each claim with only what was public on this date (capex from quarter end "
+        "+ 45 days, H.4.1 from the day after its Wednesday). Default: the latest H.4.1.",
+    )
+    st.subheader(f"Thesis scorecard, as of {asof:%Y-%m-%d}")
+    st.caption(
+        "Each claim has a rule fixed in advance (hover the ? icon to read it); green = supported, "
+        "red = not supported, grey = inconclusive because data were missing, stale or too short "
+        "at that date. Pick another date in the sidebar to replay the thesis as it stood then."
+    )
+    show_scorecard(loaders.scorecard(asof.isoformat(), version))
+    history = st.expander(
+        "How the verdicts evolved, and where they stood at each event",
+        key="scorecard_history",
+        on_change="rerun",
+    )
+    # Replaying the scorecard at ~35 dates costs about a second; only when someone asks.
+    if history.open:
+        with history:
+            events = loaders.events(None, asof.isoformat())
+            dates = tuple(f"{d:%Y-%m-%d}" for d in events["date"])
+            show_history(loaders.scorecard_history(asof.isoformat(), dates, version), events)
+
     st.subheader("Headline numbers")
     cols = st.columns(5)
     with cols[0]:
@@ -107,25 +137,6 @@ with page.guard():
             price_tile(
                 loaders.prices((ticker,), None, None, version)[ticker].dropna(), ticker, label
             )
-
-    latest = (netliq["net_liquidity_b"].dropna().index[-1] + H41_LAG).date()
-    asof = filters.day(
-        page,
-        key="asof",
-        label="Scorecard as of",
-        default=latest,
-        min_value=dt.date(2010, 1, 1),
-        max_value=max(TODAY, latest),
-        help="Judge each claim with only what was public on this date (capex from quarter end "
-        "+ 45 days, H.4.1 from the day after its Wednesday). Default: the latest H.4.1.",
-    )
-    st.subheader(f"Thesis scorecard, as of {asof:%Y-%m-%d}")
-    st.caption(
-        "Each claim has a rule fixed in advance (hover the ? icon to read it); green = supported, "
-        "red = not supported, grey = inconclusive because data were missing, stale or too short "
-        "at that date. Pick another date in the sidebar to replay the thesis as it stood then."
-    )
-    show_scorecard(loaders.scorecard(asof.isoformat(), version))
 
     st.subheader("Fed net liquidity and its parts")
     window = netliq.loc[pd.Timestamp(start) : pd.Timestamp(end)]

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from components.charts import show_chart
+from components.figures import build_scorecard_history_figure
 from components.frame import escape_dollars
 from liquidity.scorecard import CLAIMS, NOT_SUPPORTED, SUPPORTED
 
@@ -30,6 +32,16 @@ EVIDENCE = {
     "leverage_flushes": ("liquidations", {"bucket": "1D"}),
 }
 COLUMNS = 4
+SHORT = {  # row labels of the history chart and columns of the events table
+    "capex_accelerating": "Capex accelerating",
+    "capex_outruns_cash": "Capex outruns cash",
+    "tub_draining": "Tub draining",
+    "money_dearer": "Money dearer",
+    "divergence": "Memory beats spec",
+    "liquidity_sensitivity": "Spec more sensitive",
+    "leverage_flushes": "Flushes in drains",
+}
+MARKS = {SUPPORTED: "✔ supported", NOT_SUPPORTED: "✘ not supported"}
 
 
 def evidence_url(key: str, row) -> str:
@@ -74,3 +86,33 @@ def show_scorecard(table: pd.DataFrame) -> None:
                 st.markdown(escape_dollars(effect_text(row.effect, row.unit)))
                 st.caption(window_text(row.window_start, row.window_end))
                 st.markdown(f"[See the evidence]({evidence_url(key, row)}) :material/open_in_new:")
+
+
+def show_history(history: pd.DataFrame, events: pd.DataFrame) -> None:
+    """How each verdict evolved (month-ends), then every curated event with the verdicts of
+    that day; `history` from `liquidity.scorecard.scorecard_history`, covering the event dates."""
+    keep = history.index.is_month_end
+    keep[-1] = True  # the as-of date
+    monthly = history[keep]
+    fig = build_scorecard_history_figure(monthly, SHORT)
+    show_chart(
+        fig,
+        monthly.rename(columns=SHORT),
+        name="scorecard_history",
+        alt="Verdict of each claim at each month-end: green supported, red not supported, "
+        "grey inconclusive.",
+    )
+    st.caption(
+        "Each cell is the verdict computed with only the data public on that date (month-ends, "
+        "and the as-of date last): green supported, red not supported, grey inconclusive."
+    )
+    if events.empty:
+        return
+    st.markdown("**At each curated event**")
+    at_events = history.reindex(pd.DatetimeIndex(events["date"]))
+    table = pd.DataFrame(
+        {"Date": events["date"].dt.date.to_numpy(), "Event": events["label"].to_numpy()}
+    )
+    for key, label in SHORT.items():
+        table[label] = [MARKS.get(v, "· inconclusive") for v in at_events[key]]
+    st.dataframe(table, hide_index=True, width="stretch")

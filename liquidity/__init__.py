@@ -40,7 +40,7 @@ from liquidity.netliq import VARIANTS, load_net_liquidity, net_liquidity, weekly
 from liquidity.pack import DataPack
 from liquidity.refresh import RefreshReport
 from liquidity.refresh import refresh as _refresh
-from liquidity.scorecard import load_scorecard
+from liquidity.scorecard import load_scorecard, load_scorecard_history
 from liquidity.store import Store
 
 
@@ -109,6 +109,7 @@ __all__ = [
     "load_price_of_money",
     "load_prices",
     "load_scorecard",
+    "load_scorecard_history",
     "load_series",
     "net_liquidity",
     "price_of_money",

@@ -355,6 +355,37 @@ def load_scorecard(asof=None, library=None) -> pd.DataFrame:
     Default `asof`: the publication date of the latest H.4.1 in the data. Every input is cut at
     `asof` before anything is computed from it (capex quarters at their assumed filing date).
     """
+    inputs, asof = _load_inputs(asof, library)
+    return scorecard(inputs, asof)
+
+
+def scorecard_history(inputs: dict, dates) -> pd.DataFrame:
+    """The verdict of every claim on each date: dates × claim keys (CLAIMS order).
+
+    Every claim uses only what was public on its date, so one set of inputs serves all dates.
+    """
+    rows = {pd.Timestamp(d): scorecard(inputs, d)["verdict"].to_list() for d in dates}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(CLAIMS))
+    frame.index.name = "date"
+    return frame
+
+
+def history_dates(asof, months: int = 24, extra=()) -> pd.DatetimeIndex:
+    """The last `months` month-ends before `asof`, `asof` itself and any `extra` dates up to it."""
+    asof = pd.Timestamp(asof)
+    month_ends = pd.date_range(end=asof, periods=months + 1, freq="ME")
+    extra = pd.DatetimeIndex(pd.to_datetime(list(extra)))
+    return month_ends.union(extra[extra <= asof]).union(pd.DatetimeIndex([asof]))
+
+
+def load_scorecard_history(asof=None, library=None, months: int = 24, extra=()) -> pd.DataFrame:
+    """`scorecard_history` on the library's data at `history_dates(asof, months, extra)`."""
+    inputs, asof = _load_inputs(asof, library)
+    return scorecard_history(inputs, history_dates(asof, months, extra))
+
+
+def _load_inputs(asof, library) -> tuple[dict, pd.Timestamp]:
+    """The scorecard's inputs from a library, cut at `asof` (default: the latest H.4.1's day)."""
     from liquidity import catalog, derivatives
     from liquidity.baskets import MEMORY, MEMORY_NAME, SPEC_NAME, SPECULATIVE, load_panel
     from liquidity.divergence import basket_returns, daily_returns, level, weekly_returns
@@ -422,7 +453,7 @@ def load_scorecard(asof=None, library=None) -> pd.DataFrame:
         frame = total.rename("total_usd").to_frame()
         frame.attrs["bucket"] = "4h"
         inputs["liquidation_buckets"] = frame[frame.index + pd.Timedelta(hours=4) <= asof]
-    return scorecard(inputs, asof)
+    return inputs, asof
 
 
 __all__ = [
@@ -434,10 +465,13 @@ __all__ = [
     "capex_accelerating",
     "capex_outruns_cash",
     "divergence",
+    "history_dates",
     "leverage_flushes",
     "liquidity_sensitivity",
     "load_scorecard",
+    "load_scorecard_history",
     "money_dearer",
     "scorecard",
+    "scorecard_history",
     "tub_draining",
 ]

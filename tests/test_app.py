@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from liquidity.catalog import CATALOG
+from liquidity.events import load_events
 from liquidity.scorecard import CLAIMS, load_scorecard
 from tests.apptest import chart_specs
 from tests.apptest import run_page as run
@@ -200,3 +201,23 @@ def test_overview_scorecard_replays_a_past_date_from_the_link(app_env, real_pack
     assert links[6] == "liquidations?bucket=1D"  # no window: no range is forced
     assert at.sidebar.code[0].value.endswith("asof=2024-06-30")
     assert not at.error
+
+
+def test_overview_scorecard_history_shows_each_event_with_its_verdicts(app_env, real_pack):
+    app_env(real_pack)
+    at = run(OVERVIEW, {"asof": "2026-01-31"})
+    assert not at.dataframe  # replaying ~35 dates waits until the expander is opened
+    at.session_state["scorecard_history"] = True
+    at.run()
+    assert not at.exception
+    (table,) = [d.value for d in at.dataframe]
+    events = load_events(end="2026-01-31")
+    assert list(table["Event"]) == list(events["label"])  # only events up to the as-of date
+    first = load_scorecard(events["date"].iloc[0])
+    assert first["verdict"].iloc[0] == "supported"
+    assert table["Capex accelerating"].iloc[0] == "✔ supported"
+    marks = {"supported": "✔ supported", "not supported": "✘ not supported"}
+    for column, verdict in zip(table.columns[2:], first["verdict"], strict=True):
+        assert table[column].iloc[0] == marks.get(verdict, "· inconclusive")
+    heatmap = next(s for s in chart_specs(at) if s["data"][0]["type"] == "heatmap")
+    assert heatmap["data"][0]["y"][-1] == "Capex accelerating"  # first claim on top

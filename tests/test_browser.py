@@ -398,6 +398,12 @@ def test_scorecard_link_opens_the_evidence_window(tab, fresh_app_url):
     main = tab.get_by_test_id("stMain")
     assert "Thesis scorecard, as of 2024-06-30" in main.inner_text()
     screenshot(tab, "overview_scorecard_2024")
+    charts = tab.locator(CHART).count()
+    main.get_by_test_id("stExpander").get_by_text("How the verdicts evolved").click()
+    tab.wait_for_function(f"document.querySelectorAll({CHART!r}).length > {charts}")
+    wait_finished(tab)
+    assert_no_errors(tab)
+    screenshot(tab, "overview_scorecard_history_2024")
     # Cards follow the claims' order; the fifth is "Memory makers beat speculative assets".
     with tab.context.expect_page() as opened:  # the evidence opens in a new tab
         main.get_by_role("link", name="See the evidence").nth(4).click()

@@ -232,6 +232,23 @@ def test_appending_future_rows_changes_no_verdict():
     pd.testing.assert_frame_equal(before, after)
 
 
+def test_history_dates_are_month_ends_events_and_the_asof_date():
+    dates = sc.history_dates("2024-06-15", months=2, extra=["2024-05-10", "2024-07-01"])
+    expected = ["2024-03-31", "2024-04-30", "2024-05-10", "2024-05-31", "2024-06-15"]
+    assert list(dates) == list(pd.to_datetime(expected))  # 2024-07-01 is after the as-of date
+
+
+def test_history_is_the_scorecard_replayed_at_each_date():
+    inputs = all_inputs()
+    dates = pd.to_datetime(["2025-06-30", "2025-12-31", ASOF])
+    history = sc.scorecard_history(inputs, dates)
+    assert list(history.columns) == list(sc.CLAIMS) and list(history.index) == list(dates)
+    for date in dates:
+        assert history.loc[date].to_list() == sc.scorecard(inputs, date)["verdict"].to_list()
+    # ACCELERATING's 2025Q4 is public from 2026-02-14; at the end of 2025 it was not yet.
+    assert history.loc[ASOF, "capex_accelerating"] == SUP
+
+
 @pytest.mark.pack
 def test_load_scorecard_on_the_real_pack(real_pack, tmp_path):
     from liquidity.library import Library

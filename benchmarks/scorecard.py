@@ -1,0 +1,76 @@
+"""Thesis scorecard benchmark on the data pack.
+
+    .venv/bin/python benchmarks/scorecard.py [--pack PATH] [--runs 5] [--app-runs 3]
+
+(a) The scorecard at the latest H.4.1, warm (the library has read the pack once). < 500 ms.
+(b) Its history: 24 month-ends, every curated event and the as-of date, warm. – (measured)
+(c) The Overview (scorecard, tiles and chart) via AppTest in fresh processes, cold. < 2.5 s.
+
+Writes its table under "## Scorecard" in benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from common import bench_page, parse_args, publish, row, timed
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from liquidity.events import load_events  # noqa: E402
+from liquidity.library import Library  # noqa: E402
+from liquidity.pack import DataPack  # noqa: E402
+from liquidity.scorecard import load_scorecard, load_scorecard_history  # noqa: E402
+from liquidity.store import Store  # noqa: E402
+
+HEADING = "## Scorecard"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(__doc__, argv)
+    with tempfile.TemporaryDirectory(prefix="liquidity-bench-home-") as home:
+        library = Library(Store(Path(home)), DataPack(args.pack))
+        first_s = timed(lambda: load_scorecard(library=library))
+        warm_s = statistics.median(
+            timed(lambda: load_scorecard(library=library)) for _ in range(args.runs)
+        )
+        extra = tuple(load_events()["date"])
+        history_s = statistics.median(
+            timed(lambda: load_scorecard_history(library=library, extra=extra))
+            for _ in range(args.runs)
+        )
+    page = bench_page("app.py", args.pack, args.app_runs)
+    section = (
+        "\n".join(
+            [
+                HEADING,
+                "",
+                f"Data pack `{args.pack}`, empty store. Median of {args.runs} passes; Overview: "
+                f"AppTest, median of {args.app_runs} fresh processes (the history expander "
+                "closed, as a visitor first sees it).",
+                "",
+                "| what | target | measured | pass |",
+                "|---|---|---|---|",
+                row("scorecard, first call in the process (reads the pack)", None, first_s),
+                row("scorecard at the latest H.4.1, warm", 0.5, warm_s),
+                row(
+                    f"scorecard history: 24 month-ends + {len(extra)} events + as-of, warm",
+                    None,
+                    history_s,
+                ),
+                row("Overview AppTest run, cold", 2.5, page["cold_s"]),
+                row("Overview AppTest run, warm", 0.3, page["warm_s"]),
+            ]
+        )
+        + "\n"
+    )
+    publish(HEADING, section, not args.no_write)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
