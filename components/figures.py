@@ -703,24 +703,19 @@ def build_venue_figure(venues_m: pd.DataFrame) -> go.Figure:
     """Per venue: longs and shorts liquidated, $ millions, largest first."""
     ordered = venues_m.sort_values("total_usd")
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=ordered.index,
-            x=ordered["long_usd"],
-            orientation="h",
-            name="Longs",
-            marker={"color": LONG_RED},
+    for column, name, colour in (
+        ("long_usd", "Longs", LONG_RED),
+        ("short_usd", "Shorts", SHORT_GREEN),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=ordered.index,
+                x=ordered[column],
+                orientation="h",
+                name=name,
+                marker={"color": colour},
+            )
         )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=ordered.index,
-            x=ordered["short_usd"],
-            orientation="h",
-            name="Shorts",
-            marker={"color": SHORT_GREEN},
-        )
-    )
     fig.update_layout(
         template=TEMPLATE,
         barmode="stack",

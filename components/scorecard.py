@@ -3,7 +3,6 @@ evidence window and a link to the page that shows the evidence, filtered to that
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -53,24 +52,30 @@ def evidence_url(key: str, row) -> str:
     """
     page, params = EVIDENCE[key]
     params = dict(params)
-    start, end = row.window_start, row.window_end
-    if start is not None and not pd.isna(start) and end is not None and not pd.isna(end):
-        params["range"] = [f"{pd.Timestamp(start):%Y-%m-%d}", f"{pd.Timestamp(end):%Y-%m-%d}"]
+    window = window_dates(row.window_start, row.window_end)
+    if window:
+        params["range"] = list(window)
         if page == "divergence":
-            params["base"] = params["range"][0]
+            params["base"] = window[0]
     return f"{page}?{urlencode(params, doseq=True)}" if params else page
 
 
+def window_dates(start, end) -> tuple[str, str] | None:
+    """A claim's evidence window as ISO dates; None when it has none (None or NaT)."""
+    if pd.isna(start) or pd.isna(end):
+        return None
+    return f"{pd.Timestamp(start):%Y-%m-%d}", f"{pd.Timestamp(end):%Y-%m-%d}"
+
+
 def effect_text(effect, unit: str) -> str:
-    if effect is None or (isinstance(effect, float) and math.isnan(effect)):
+    if pd.isna(effect):
         return "no effect size: data missing, stale or too short at this date"
     return f"**{effect:+,.2f}** {unit}"
 
 
 def window_text(start, end) -> str:
-    if start is None or pd.isna(start) or end is None or pd.isna(end):
-        return "no evidence window"
-    return f"evidence {pd.Timestamp(start):%Y-%m-%d} → {pd.Timestamp(end):%Y-%m-%d}"
+    window = window_dates(start, end)
+    return f"evidence {window[0]} → {window[1]}" if window else "no evidence window"
 
 
 def show_scorecard(table: pd.DataFrame) -> None:

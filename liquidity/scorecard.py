@@ -96,8 +96,8 @@ class Verdict:
 
 def _verdict(key, verdict, effect=None, unit="", start=None, end=None) -> Verdict:
     effect = None if effect is None or not math.isfinite(effect) else float(effect)
-    start = None if start is None or pd.isna(start) else pd.Timestamp(start)
-    end = None if end is None or pd.isna(end) else pd.Timestamp(end)
+    start = None if pd.isna(start) else pd.Timestamp(start)
+    end = None if pd.isna(end) else pd.Timestamp(end)
     return Verdict(CLAIMS[key], verdict, effect, unit, start, end, RULES[key])
 
 
