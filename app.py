@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import charts, filters, frame, loaders
 from components.scorecard import show_history, show_scorecard
+from liquidity import catalog
 from liquidity.changes import change_over
 from liquidity.netliq import H41_LAG
 
@@ -72,7 +73,7 @@ def price_tile(prices: pd.Series, ticker: str, label: str) -> None:
     st.caption(f"as of {prices.index[-1]:%Y-%m-%d} · {ticker}")
 
 
-page = frame.start("Overview", path="", intro=INTRO)
+page = frame.start("Overview", path="", intro=INTRO, pin=catalog.KINDS)
 frame.require_data(page)
 
 with page.guard():

@@ -22,10 +22,13 @@ from streamlit.errors import StreamlitPageNotFoundError
 from components import loaders
 from liquidity import units
 from liquidity.errors import DataNotAvailable, LiquidityError
+from liquidity.snapshots import Snapshot, SnapshotUnavailable
 
 log = logging.getLogger("liquidity.app")
 
 APP_NAME = "Liquidity Drain Monitor"
+PIN_KEY = "pin"
+PIN_PROBLEM_KEY = "pin_problem"
 FAVICON = "💧"
 
 # (script path relative to app.py, menu label, icon). Only pages that exist are listed.
@@ -51,9 +54,11 @@ EMPTY_HELP = """No data yet. Either:
 class Page:
     """One run of one page: the filters it bound to the URL and where notices go."""
 
-    def __init__(self, title: str, path: str):
+    def __init__(self, title: str, path: str, pin: tuple[str, ...] = ()):
         self.title = title
         self.path = path
+        self.pin_kinds = pin  # the dataset kinds a pinned link of this page freezes
+        self.snapshot: Snapshot | None = None
         # The query string as the user sent it, before widgets drop values they reject.
         self.raw_params = {k: st.query_params.get_all(k) for k in st.query_params}
         self.bound: dict[str, list[str]] = {}
@@ -98,19 +103,75 @@ class Page:
             self._notice_slot.caption(" · ".join(self.notices))
         with st.sidebar:
             st.markdown("**Share this view**")
+            if self.pin_kinds:
+                self._pin_switch()
             # One line (scrolls): wrapping would break the link mid-date; the copy button
             # copies it whole either way.
             st.code(self.share_url(), language=None, wrap_lines=False)
-            st.caption(
-                "The link holds every filter on this page; it opens the same view for anyone."
+            if self.snapshot is not None:
+                st.caption(
+                    "The link holds every filter and the pinned data: it shows these numbers "
+                    "even after the data is revised."
+                )
+            else:
+                st.caption(
+                    "The link holds every filter on this page; it opens the same view for "
+                    "anyone, with the data of the day it is opened. Pin the data to freeze it."
+                )
+
+    def _pin_switch(self) -> None:
+        # The switch follows the link: a pinned link shows it on, a plain one off, whatever
+        # this session clicked on another page.
+        st.session_state[PIN_KEY] = self.snapshot is not None
+        st.toggle(
+            "Pin data",
+            key=PIN_KEY,
+            on_change=_toggle_pin,
+            args=(self.pin_kinds,),
+            help="Freeze the data this page uses into a snapshot kept on this server; the link "
+            "then shows the same numbers even after FRED revises a series or a filing lands.",
+        )
+        problem = st.session_state.pop(PIN_PROBLEM_KEY, None)
+        if problem:
+            st.warning(problem, icon=":material/warning:")
+
+    def _show_pinned(self) -> None:
+        """Switch this run to the snapshot the link pins, or stop with why it cannot be shown."""
+        raw = self.raw_params.get(loaders.SNAPSHOT_PARAM)
+        if not raw:
+            return
+        if not self.pin_kinds:  # dropped before any loader reads it; reported as ignored
+            del st.query_params[loaders.SNAPSHOT_PARAM]
+            return
+        try:
+            self.snapshot = loaders.snapshot(raw[-1])
+        except SnapshotUnavailable as exc:
+            st.warning(
+                f"This link is pinned to data this server cannot show: {exc}. Showing the "
+                "latest data instead would change the numbers, so nothing is shown.",
+                icon=":material/push_pin:",
             )
+            st.button("Show the latest data", on_click=_unpin, type="primary")
+            st.stop()
+        self.bind(loaders.SNAPSHOT_PARAM, [self.snapshot.id])
+        as_of = self.snapshot.data_as_of
+        headline = f"Pinned to data as of {as_of:%Y-%m-%d}" if as_of is not None else "Pinned data"
+        with st.container(border=True):
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            left.markdown(
+                f":material/push_pin: **{headline}** · snapshot `{self.snapshot.id}`, taken "
+                f"{self.snapshot.created_at:%Y-%m-%d %H:%M} UTC. Later revisions and new filings "
+                "are not shown."
+            )
+            right.button("Show latest", on_click=_unpin, key="show_latest")
 
     def _report_ignored_params(self) -> None:
         ignored = []
         for key, raw in self.raw_params.items():
             if key not in self.bound:
                 ignored.append(f"{key}={','.join(raw)}")
-                del st.query_params[key]  # unknown keys would otherwise stick to shared links
+                # Unknown keys would otherwise stick to shared links.
+                st.query_params.pop(key, None)
             elif raw != st.query_params.get_all(key) and raw != self.bound[key]:
                 ignored.append(f"{key}={','.join(raw)}")
         if ignored:
@@ -122,18 +183,38 @@ class Page:
             )
 
 
-def start(title: str, *, path: str, intro: str | None = None) -> Page:
-    """Configure the page, draw navigation and the data-status strip; returns the Page."""
+def start(title: str, *, path: str, intro: str | None = None, pin: tuple[str, ...] = ()) -> Page:
+    """Configure the page, draw navigation and the data-status strip; returns the Page.
+
+    `pin`: the dataset kinds the page reads; with them the share box offers to pin the data,
+    and a link with `?snap=` renders that snapshot instead of the latest data.
+    """
     # An emoji favicon is drawn locally; a :material/…: one is fetched from Google Fonts.
     st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=FAVICON, layout="wide")
-    page = Page(title, path)
+    page = Page(title, path, pin)
     _navigation()
     st.title(title)
     if intro:
         st.caption(intro)
+    page._show_pinned()
     page._notice_slot = st.empty()
     _status_strip()
     return page
+
+
+def _toggle_pin(kinds: tuple[str, ...]) -> None:
+    if not st.session_state[PIN_KEY]:
+        _unpin()
+        return
+    try:
+        st.query_params[loaders.SNAPSHOT_PARAM] = loaders.pin(kinds).id
+    except LiquidityError as exc:
+        st.session_state[PIN_PROBLEM_KEY] = f"Could not pin the data: {exc}"
+
+
+def _unpin() -> None:
+    if loaders.SNAPSHOT_PARAM in st.query_params:
+        del st.query_params[loaders.SNAPSHOT_PARAM]
 
 
 def require_data(page: Page) -> None:
@@ -180,6 +261,7 @@ def _status_strip() -> None:
     )
     where = {
         "data pack": f"data pack `{lib.pack.root}`" if lib.pack else "data pack",
+        "pinned": "pinned snapshot (see above)",
         "live": "live (refreshed in the last 24 h)",
         "cached": "cached (last refresh over 24 h ago)",
     }[mode]
@@ -188,7 +270,12 @@ def _status_strip() -> None:
         parts.append(f"latest macro observation **{latest:%Y-%m-%d}**")
     parts.append(f"{len(present)} datasets")
     if stale:
-        parts.append(f":orange[:material/schedule: {len(stale)} stale]")
+        since = min((r.stale_since for r in stale if r.stale_since is not None), default=None)
+        oldest = f", the oldest since {since:%Y-%m-%d}" if since is not None else ""
+        parts.append(f":orange[:material/schedule: {len(stale)} stale{oldest}]")
+    failed = sum(r.fetch_failed for r in rows)
+    if failed:
+        parts.append(f":red[:material/sync_problem: {failed} failed to refresh: see the Data page]")
     if broken:
         parts.append(f":red[:material/error: {len(broken)} unreadable: see the Data page]")
     st.caption(" · ".join(parts))
@@ -206,7 +293,8 @@ def provenance_strip(keys: list[str], note: str | None = None) -> None:
         if prov is None or prov.last is None:
             parts.append(f"{name}: not available")
             continue
-        stale = " :orange[(stale)]" if row.stale else ""
+        since = row.stale_since
+        stale = f" :orange-badge[stale since {since:%Y-%m-%d}]" if since is not None else ""
         parts.append(
             f"**{name}** ({units.label(dataset.native_unit)}, {dataset.convention}) "
             f"to {prov.last:%Y-%m-%d}{stale}, {prov.origin}"

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import liquidity
-from liquidity import derivatives, settings
+from liquidity import derivatives, settings, snapshots
 from liquidity.baskets import analyse, load_panel
 from liquidity.divergence import event_returns
 from liquidity.events import load_events
@@ -29,8 +29,11 @@ from liquidity.liquidations import window_totals as liquidation_windows
 from liquidity.money import load_price_of_money
 from liquidity.quotes import fetch_prices as fetch_symbol_prices
 from liquidity.scorecard import load_scorecard, load_scorecard_history
+from liquidity.snapshots import Snapshot
 
 TTL = "1h"
+SNAPSHOT_PARAM = "snap"
+_PINNED = "|pinned:"
 
 
 def secret(name: str) -> str | None:
@@ -53,13 +56,40 @@ def environ_with_secrets() -> dict[str, str]:
     return env
 
 
-def library() -> Library:
-    """The process-wide library for the current LIQUIDITY_HOME / LIQUIDITY_DATA_PACK.
+def library(version: str | None = None) -> Library:
+    """The library a view reads: the pinned snapshot's when `version` names one, else the
+    process-wide library for the current LIQUIDITY_HOME / LIQUIDITY_DATA_PACK.
 
     `default_library` keeps one instance per setting, so its parsed-pack memo is shared by
     every session; nothing per user lives in it.
     """
+    _, _, pinned = (version or "").partition(_PINNED)
+    if pinned:
+        return _pinned_library(pinned, str(liquidity.default_library().store.home))
     return liquidity.default_library()
+
+
+def pinned_id() -> str | None:
+    """The snapshot id the link pins (`?snap=`), when it is well formed; `frame.start` has
+    already stopped the page if the snapshot is unknown here."""
+    value = st.query_params.get(SNAPSHOT_PARAM)
+    return value if value and snapshots.ID_PATTERN.fullmatch(value) else None
+
+
+def snapshot(snapshot_id: str) -> Snapshot:
+    """The pinned snapshot, marked as served; SnapshotUnavailable (with the reason) if gone.
+    Not cached: it must notice an eviction on the very next run."""
+    return snapshots.open_snapshot(liquidity.default_library().store, snapshot_id)
+
+
+def pin(kinds: tuple[str, ...]) -> Snapshot:
+    """Freeze the datasets of `kinds` the app serves now (writes; memoised per data version)."""
+    return snapshots.pin(liquidity.default_library(), kinds)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _pinned_library(snapshot_id: str, home: str) -> Library:
+    return snapshots.pinned_library(liquidity.default_library().store, snapshot(snapshot_id))
 
 
 def events_version() -> str:
@@ -68,13 +98,18 @@ def events_version() -> str:
 
 
 def version() -> str:
+    """The cache key of this run's data: the latest data's version token, or the pinned
+    snapshot's id (a snapshot never changes, so its cached views never expire early)."""
     lib = library()
+    pinned = pinned_id()
+    if pinned:
+        return f"{lib.store.home}{_PINNED}{pinned}"
     return f"{lib.store.home}|{lib.version()}"
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def statuses(version: str) -> tuple[list[DatasetStatus], str]:
-    lib = library()
+    lib = library(version)
     rows = lib.status()
     return rows, lib.mode(rows)
 
@@ -83,7 +118,7 @@ def statuses(version: str) -> tuple[list[DatasetStatus], str]:
 def series(
     series_id: str, start: str | None, end: str | None, version: str, unit: str | None = None
 ) -> pd.Series:
-    return liquidity.load_series(series_id, start, end, unit, library=library())
+    return liquidity.load_series(series_id, start, end, unit, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -94,19 +129,19 @@ def prices(
     version: str,
     field: str = "adj_close",
 ) -> pd.DataFrame:
-    return liquidity.load_prices(list(tickers), start, end, field, library=library())
+    return liquidity.load_prices(list(tickers), start, end, field, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def net_liquidity(
     start: str | None, end: str | None, version: str, variant: str = "wednesday"
 ) -> pd.DataFrame:
-    return liquidity.load_net_liquidity(start, end, variant, library=library())
+    return liquidity.load_net_liquidity(start, end, variant, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def dataset(key: str, version: str) -> tuple[pd.DataFrame, dict]:
-    frame, prov = liquidity.load_dataset(key, library=library())
+    frame, prov = liquidity.load_dataset(key, library=library(version))
     return frame, prov.as_dict()
 
 
@@ -117,27 +152,27 @@ def events(start: str | None, end: str | None) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def price_of_money(start: str | None, end: str | None, version: str) -> tuple[pd.DataFrame, list]:
-    return load_price_of_money(start, end, library=library())
+    return load_price_of_money(start, end, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def ledger(variant: str, version: str) -> pd.DataFrame:
-    return load_ledger(variant, library=library())
+    return load_ledger(variant, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def scorecard(asof: str, version: str) -> pd.DataFrame:
-    return load_scorecard(asof, library=library())
+    return load_scorecard(asof, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def scorecard_history(asof: str, extra: tuple[str, ...], version: str) -> pd.DataFrame:
-    return load_scorecard_history(asof, library=library(), extra=extra)
+    return load_scorecard_history(asof, library=library(version), extra=extra)
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
 def drain_gauge(version: str) -> pd.DataFrame:
-    return load_drain_gauge(library=library())
+    return load_drain_gauge(library=library(version))
 
 
 def fetch_filer(ticker: str) -> None:
@@ -147,7 +182,7 @@ def fetch_filer(ticker: str) -> None:
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def capex_view(tickers: tuple[str, ...], basis: str, version: str):
-    return build_capex_view(load_companies(tickers, library=library()), basis)
+    return build_capex_view(load_companies(tickers, library=library(version)), basis)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
@@ -163,14 +198,15 @@ def divergence(
     version: str,
 ):
     """(tickers without prices, tickers left in won, Analysis) for one view of the page."""
-    panel = load_panel([*spec, *memory, bench], library=library())
-    result = analyse(panel, spec, memory, bench, start, end, base, window, mode, library=library())
+    lib = library(version)
+    panel = load_panel([*spec, *memory, bench], library=lib)
+    result = analyse(panel, spec, memory, bench, start, end, base, window, mode, library=lib)
     return panel.missing, panel.in_krw, result
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def event_day(tickers: tuple, date: str, days: int, version: str) -> pd.DataFrame:
-    return event_returns(load_panel(tickers, library=library()).raw, date, days)
+    return event_returns(load_panel(tickers, library=library(version)).raw, date, days)
 
 
 def fetch_prices(tickers: tuple[str, ...]) -> dict[str, str]:
@@ -180,47 +216,47 @@ def fetch_prices(tickers: tuple[str, ...]) -> dict[str, str]:
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def liquidation_history(symbol: str, bucket: str, version: str) -> pd.DataFrame:
-    return derivatives.history(symbol, bucket, library=library())
+    return derivatives.history(symbol, bucket, library=library(version))
 
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def collected_events(symbol: str, venues: tuple[str, ...], version: str) -> pd.DataFrame:
-    return derivatives.collected_events(symbol, venues, library=library())
+    return derivatives.collected_events(symbol, venues, library=library(version))
 
 
 @st.cache_data(ttl=60, max_entries=4, show_spinner=False)
 def collector_status(version: str) -> dict:
-    return derivatives.collector_status(library=library())
+    return derivatives.collector_status(library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def coin_price(symbol: str, version: str) -> pd.Series:
-    return derivatives.daily_price(symbol, library=library())
+    return derivatives.daily_price(symbol, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def exchange_snapshot(symbol: str, version: str):
-    return derivatives.exchange_snapshot(symbol, library=library())
+    return derivatives.exchange_snapshot(symbol, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def open_interest(symbol: str, version: str) -> pd.Series:
-    return derivatives.open_interest(symbol, library=library())
+    return derivatives.open_interest(symbol, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def funding(symbol: str, version: str) -> pd.Series:
-    return derivatives.funding(symbol, library=library())
+    return derivatives.funding(symbol, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def share_of_oi(symbol: str, bucket: str, version: str) -> pd.Series:
-    return derivatives.share_of_oi(symbol, bucket, library=library())
+    return derivatives.share_of_oi(symbol, bucket, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def squeeze_episodes(symbol: str, move: float, multiple: float, version: str) -> pd.DataFrame:
-    return derivatives.squeeze_episodes(symbol, move, multiple, library=library())
+    return derivatives.squeeze_episodes(symbol, move, multiple, library=library(version))
 
 
 def venue_shares(events: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import sys
 
 import pandas as pd
 
-from liquidity import catalog, derivatives, units
+from liquidity import catalog, derivatives, snapshots, units
 from liquidity.baskets import (
     MARKET,
     MEMORY,
@@ -138,6 +138,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export-pack", help="write the data as seen by the app as a data pack")
     p.add_argument("path")
+    p.add_argument(
+        "--snapshot",
+        metavar="ID",
+        help="write a pinned snapshot (the `snap=` of a shared link) instead of the latest data",
+    )
+
+    p = sub.add_parser("pin", help="freeze the current data into a snapshot; prints its id")
+    p.add_argument(
+        "--kinds",
+        default=",".join(catalog.KINDS),
+        help=f"comma-separated dataset kinds to freeze (default: all: {', '.join(catalog.KINDS)})",
+    )
+
+    sub.add_parser("snapshots", help="CSV of the pinned snapshots kept in the store")
     return parser
 
 
@@ -433,11 +447,49 @@ def _import_pack(args, library: Library) -> int:
 
 
 def _export_pack(args, library: Library) -> int:
+    if args.snapshot is not None:
+        library = snapshots.pinned_library(
+            library.store, snapshots.open_snapshot(library.store, args.snapshot)
+        )
     written, skipped = library.export_pack(args.path)
     print(f"wrote {len(written)} files to {args.path}")
     for key, problem in skipped.items():
         print(f"skipped {key}: {problem}", file=sys.stderr)
     return 1 if skipped else 0
+
+
+def _pin(args, library: Library) -> int:
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    unknown = sorted(set(kinds) - set(catalog.KINDS))
+    if unknown or not kinds:
+        raise LiquidityError(
+            f"unknown kind(s) {', '.join(map(repr, unknown)) or 'none given'}; "
+            f"choose from {', '.join(catalog.KINDS)}"
+        )
+    snapshot = snapshots.pin(library, kinds)
+    print(snapshot.id)
+    print(
+        f"pinned {len(snapshot.entries)} datasets, data as of {_day(snapshot.data_as_of)}; "
+        f"add ?snap={snapshot.id} to a page link",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _snapshots(args, library: Library) -> int:
+    rows = [
+        {
+            "id": row.id,
+            "created_at": f"{row.created_at:%Y-%m-%d %H:%M}",
+            "served_at": f"{row.served_at:%Y-%m-%d %H:%M}",
+            "datasets": len(row.entries) if row.entries is not None else 0,
+            "evicted_at": f"{row.evicted_at:%Y-%m-%d %H:%M}" if row.evicted_at else "",
+        }
+        for row in library.store.snapshots()
+    ]
+    columns = ["id", "created_at", "served_at", "datasets", "evicted_at"]
+    pd.DataFrame(rows, columns=columns).to_csv(sys.stdout, index=False)
+    return 0
 
 
 def _day(ts) -> str:
@@ -460,4 +512,6 @@ COMMANDS = {
     "scorecard": _scorecard,
     "import-pack": _import_pack,
     "export-pack": _export_pack,
+    "pin": _pin,
+    "snapshots": _snapshots,
 }

@@ -20,7 +20,7 @@ from liquidity.catalog import Dataset
 from liquidity.errors import DataNotAvailable, LiquidityError
 from liquidity.events import EVENTS_CSV
 from liquidity.pack import DataPack, write_pack
-from liquidity.store import Entry, Store, now_utc, span
+from liquidity.store import Attempt, Entry, Store, now_utc, span
 
 LIVE_FRESH = pd.Timedelta(hours=24)
 T = TypeVar("T")  # a live fetch younger than this makes the mode "live"
@@ -58,8 +58,10 @@ class DatasetStatus:
     dataset: Dataset
     provenance: Provenance | None
     error: str | None  # why the dataset cannot be read (broken pack file), if it cannot
-    stale: bool
+    stale: bool  # no copy, a copy past its publication gap, or one whose refresh failed
     last_attempt: str | None  # last live fetch attempt, e.g. "failed 2026-11-22 10:00: offline"
+    stale_since: pd.Timestamp | None = None  # see `stale_since`
+    fetch_failed: bool = False  # the last live fetch attempt failed (the copy shown is older)
 
 
 class Library:
@@ -95,9 +97,11 @@ class Library:
             self.pack.checksum(dataset),
         )
 
-    @staticmethod
-    def _store_provenance(entry: Entry, home: Path) -> Provenance:
-        origin = "imported" if entry.origin == "pack" else "live"
+    def _store_provenance(self, entry: Entry, home: Path) -> Provenance:
+        if self.store.snapshot_id:
+            origin = f"pinned snapshot {self.store.snapshot_id}"
+        else:
+            origin = "imported" if entry.origin == "pack" else "live"
         return Provenance(
             entry.key,
             origin,
@@ -181,16 +185,20 @@ class Library:
             if attempt is not None:
                 verdict = "ok" if attempt.ok else "failed"
                 last_attempt = f"{verdict} {attempt.at:%Y-%m-%d %H:%M} UTC: {attempt.message}"
-            stale = prov.stale(dataset, now) if prov else True
-            out.append(DatasetStatus(dataset, prov, error, stale, last_attempt))
+            since = stale_since(dataset, prov, attempt, now) if prov else None
+            failed = attempt is not None and not attempt.ok
+            stale = prov is None or prov.stale(dataset, now) or since is not None
+            out.append(DatasetStatus(dataset, prov, error, stale, last_attempt, since, failed))
         return out
 
     def mode(self, statuses: list[DatasetStatus] | None = None) -> str:
-        """One word for where the data on screen comes from: data pack, live, cached or empty."""
+        """Where the data on screen comes from: data pack, pinned, live, cached or empty."""
         statuses = statuses if statuses is not None else self.status()
         origins = {s.provenance.origin for s in statuses if s.provenance}
         if not origins:
             return "empty"
+        if self.store.snapshot_id:
+            return "pinned"
         if "pack" in origins:
             return "data pack"
         fresh = any(
@@ -207,6 +215,8 @@ class Library:
 
         The app keys its caches on it, so a refresh or a new pack is picked up at once.
         """
+        if self.store and self.store.snapshot_id:  # a snapshot never changes
+            return f"snapshot:{self.store.snapshot_id}"
         parts = []
         if self.store and self.store.db_path.exists():
             st = self.store.db_path.stat()
@@ -265,10 +275,39 @@ class Library:
         return write_pack(root, frames, EVENTS_CSV), skipped
 
 
+def stale_since(
+    dataset: Dataset,
+    prov: Provenance,
+    attempt: Attempt | None,
+    now: pd.Timestamp | None = None,
+) -> pd.Timestamp | None:
+    """The day (UTC) the copy shown stopped being current, or None while it is current.
+
+    Two things make a copy stale, and each dates it differently:
+    - its last observation is older than the dataset's publication gap: stale since the day a
+      newer observation was due (last observation + `stale_after_days`);
+    - the latest live fetch failed after the copy was stored: stale since the last good fetch
+      (`retrieved_at`), the last time the copy was known to be current; a copy never fetched
+      (a data pack) since the failed attempt.
+    When both hold, the earlier day: the copy has been stale at least that long.
+    """
+    days = []
+    if prov.last is not None and prov.stale(dataset, now):
+        days.append(prov.last + pd.Timedelta(days=dataset.stale_after_days))
+    fetched = prov.retrieved_at
+    if attempt is not None and not attempt.ok and (fetched is None or attempt.at >= fetched):
+        days.append(_utc_day(fetched if fetched is not None else attempt.at))
+    return min(days).normalize() if days else None
+
+
+def _utc_day(ts: pd.Timestamp) -> pd.Timestamp:
+    return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo else ts
+
+
 def age_days(last: pd.Timestamp, now: pd.Timestamp | None = None) -> int:
     """Whole days between an observation date and today (UTC)."""
     now = now or now_utc()
-    today = (now.tz_convert("UTC").tz_localize(None) if now.tz else now).normalize()
+    today = _utc_day(now).normalize()
     return (today - last).days
 
 

@@ -31,6 +31,7 @@ def filing_link(ticker: str, accn: str) -> str | None:
 page = frame.start(
     "Hyperscaler capex",
     path="capex",
+    pin=(catalog.CAPEX, catalog.SEC),
     intro="How much the hyperscalers spend on data centres and equipment each quarter, how fast "
     "it grows, and where the money comes from: operating cash, new debt, or cash drawn from the "
     "balance sheet.",

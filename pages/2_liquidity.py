@@ -38,6 +38,7 @@ and the gauge is always computed on the full history, so the date range never ch
 page = frame.start(
     "Liquidity balance",
     path="liquidity",
+    pin=(catalog.FRED, catalog.CAPEX, catalog.SEC),
     intro="Liquidity as water in a bathtub: the Fed and the Treasury's cash management set the "
     "supply, capital spending pulls it out, and yields and spreads are its price. Is the tub "
     "draining?",

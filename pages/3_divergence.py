@@ -18,6 +18,7 @@ WINDOWS = ("26", "52", "104")
 page = frame.start(
     "Asset divergence",
     path="divergence",
+    pin=(catalog.PRICES, catalog.FRED),
     intro="When capital gets scarce, assets whose value lies far in the future (crypto, SaaS, "
     "meme stocks) should lose and near-cash-flow memory makers should win. Do they, and do "
     "liquidity and real yields explain the split once the market is controlled for?",

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, figures, filters, frame, loaders
-from liquidity import derivatives, units
+from liquidity import catalog, derivatives, units
 
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2024, 11, 1), TODAY)
@@ -28,6 +28,7 @@ def millions(frame_or_series):
 page = frame.start(
     "Liquidations",
     path="liquidations",
+    pin=(catalog.COINGLASS, catalog.PRICES),
     intro="When liquidity drains, crypto leverage unwinds: positions are force-closed in "
     "cascades. Realized liquidations only, never modelled heatmaps; every number says which "
     "venues it covers.",
