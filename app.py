@@ -100,7 +100,7 @@ with page.guard():
         "red = not supported, grey = inconclusive because data were missing, stale or too short "
         "at that date. Pick another date in the sidebar to replay the thesis as it stood then."
     )
-    show_scorecard(loaders.scorecard(asof.isoformat(), version))
+    show_scorecard(*loaders.scorecard(asof.isoformat(), version))
     history = st.expander(
         "How the verdicts evolved, and where they stood at each event",
         key="scorecard_history",

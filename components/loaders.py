@@ -28,7 +28,7 @@ from liquidity.liquidations import venue_shares as liquidation_shares
 from liquidity.liquidations import window_totals as liquidation_windows
 from liquidity.money import load_price_of_money
 from liquidity.quotes import fetch_prices as fetch_symbol_prices
-from liquidity.scorecard import load_scorecard, load_scorecard_history
+from liquidity.scorecard import load_scorecard_history, load_scorecard_trends
 from liquidity.snapshots import Snapshot
 
 TTL = "1h"
@@ -161,8 +161,8 @@ def ledger(variant: str, version: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def scorecard(asof: str, version: str) -> pd.DataFrame:
-    return load_scorecard(asof, library=library(version))
+def scorecard(asof: str, version: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    return load_scorecard_trends(asof, library=library(version))
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

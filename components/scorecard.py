@@ -11,7 +11,7 @@ import streamlit as st
 from components.charts import show_chart
 from components.figures import build_scorecard_history_figure
 from components.frame import escape_dollars
-from liquidity.scorecard import CLAIMS, NOT_SUPPORTED, SUPPORTED
+from liquidity.scorecard import CLAIMS, NOT_SUPPORTED, SUPPORTED, TRENDS
 
 BADGES = {
     SUPPORTED: ("green", ":material/check_circle:"),
@@ -78,8 +78,20 @@ def window_text(start, end) -> str:
     return f"evidence {window[0]} → {window[1]}" if window else "no evidence window"
 
 
-def show_scorecard(table: pd.DataFrame) -> None:
-    """`table`: `liquidity.scorecard.scorecard` output, one row per claim in CLAIMS order."""
+def trend_value(value: float, unit: str) -> str:
+    """The last point of a card's sparkline, in its TRENDS unit."""
+    if unit.startswith("$"):
+        return f"${value:,.0f} {unit[1:]}"
+    if unit == "index":
+        return f"{value:.1f}"
+    if unit == "%":
+        return f"{value:.2f} %" if abs(value) < 10 else f"{value:.1f} %"
+    return f"{value:+.2f}"  # a beta gap; its unit is in the help
+
+
+def show_scorecard(table: pd.DataFrame, trends: dict[str, pd.Series]) -> None:
+    """`table`: `liquidity.scorecard.scorecard` output, one row per claim in CLAIMS order;
+    `trends`: `liquidity.scorecard.trends`, drawn as each card's sparkline."""
     rows = list(zip(CLAIMS, table.itertuples(index=False), strict=True))
     for first in range(0, len(rows), COLUMNS):
         cols = st.columns(COLUMNS)
@@ -90,6 +102,21 @@ def show_scorecard(table: pd.DataFrame) -> None:
                 st.badge(row.verdict, color=color, icon=icon)
                 st.markdown(escape_dollars(effect_text(row.effect, row.unit)))
                 st.caption(window_text(row.window_start, row.window_end))
+                trend = trends[key]
+                if len(trend) >= 2:
+                    label, unit, description = TRENDS[key]
+                    st.metric(
+                        label,
+                        trend_value(trend.iloc[-1], unit),
+                        help=escape_dollars(
+                            f"{description.capitalize()} ({unit}): {len(trend)} points from "
+                            f"{trend.index[0]:%Y-%m-%d} to {trend.index[-1]:%Y-%m-%d}, each as "
+                            "known on its date. It shows the direction; the verdict comes from "
+                            "the rule."
+                        ),
+                        chart_data=trend.round(3).tolist(),
+                        chart_type="line",
+                    )
                 st.markdown(f"[See the evidence]({evidence_url(key, row)}) :material/open_in_new:")
 
 

@@ -349,6 +349,104 @@ def scorecard(inputs: dict, asof) -> pd.DataFrame:
     return pd.DataFrame([asdict(v) for v in verdicts], columns=COLUMNS)
 
 
+# What each card's sparkline draws, the quantity its rule tests as known at each date:
+# (short label, unit, description).
+TRENDS = {
+    "capex_accelerating": ("TTM capex, YoY", "%", "group TTM capex growth year over year"),
+    "capex_outruns_cash": ("Capex ÷ OCF, 4Q", "%", "group capex ÷ operating cash flow, 4Q"),
+    "tub_draining": ("Net liquidity, 26 wk", "$B", "Fed net liquidity, last 26 weeks"),
+    "money_dearer": ("10y real yield, 13 wk", "%", "10-year real yield (DFII10)"),
+    "divergence": (
+        "Memory ÷ spec, 6 mo",
+        "index",
+        "memory basket ÷ speculative basket, 100 six months before the as-of date",
+    ),
+    "liquidity_sensitivity": (
+        "Beta gap, 26 wk",
+        "% per $100B",
+        "speculative − memory beta to Δ net liquidity, simple 26-week OLS",
+    ),
+    "leverage_flushes": ("Liquidations / wk", "$M", "BTC + ETH liquidations per whole week"),
+}
+TREND_QUARTERS = 12
+TREND_WEEKS = 26
+
+
+def trends(inputs: dict, asof) -> dict[str, pd.Series]:
+    """Per claim, the series behind its verdict up to `asof` (only what was public by then),
+    indexed by date, in the unit of TRENDS; empty when the inputs are missing.
+
+    They illustrate direction; the verdict comes from the rule alone (for the sensitivity claim
+    the sparkline is a simple 26-week OLS beta gap, the verdict a Newey-West regression).
+    """
+    asof = pd.Timestamp(asof)
+    get = inputs.get
+    empty = pd.Series(dtype="float64", index=pd.DatetimeIndex([]))
+    out = dict.fromkeys(CLAIMS, empty)
+
+    growth = ttm_growth(get("capex_table"), asof).iloc[-TREND_QUARTERS:]
+    out["capex_accelerating"] = pd.Series(growth.to_numpy(), capex.available_at(growth.index))
+
+    cap, ocf = _known_quarters(get("capex_table"), asof), _known_quarters(get("ocf_table"), asof)
+    tickers = [t for t in cap.columns if t in ocf.columns]
+    if tickers:
+        quarters = cap.index.intersection(ocf.index)
+        both = cap.loc[quarters, tickers].notna() & ocf.loc[quarters, tickers].notna()
+        complete = [t for t in tickers if both[t].iloc[-8:].all()]
+        if complete:
+            ratio = 100.0 * (
+                cap.loc[quarters, complete].sum(axis=1, min_count=len(complete)).rolling(4).sum()
+                / ocf.loc[quarters, complete].sum(axis=1, min_count=len(complete)).rolling(4).sum()
+            )
+            ratio = ratio.dropna().iloc[-TREND_QUARTERS:]
+            out["capex_outruns_cash"] = pd.Series(ratio.to_numpy(), capex.available_at(ratio.index))
+
+    net = get("net_weekly_b")
+    if net is not None:
+        out["tub_draining"] = known_at(net.dropna()).loc[:asof].iloc[-TREND_WEEKS - 1 :]
+
+    real = get("real_yield_daily")
+    if real is not None:
+        out["money_dearer"] = real.dropna().loc[asof - pd.Timedelta(weeks=WEEKS) : asof]
+
+    memory, spec = get("memory_level"), get("spec_level")
+    if memory is not None and spec is not None:
+        ratio = (memory / spec).dropna().loc[asof - pd.DateOffset(months=6) : asof]
+        if not ratio.empty:
+            out["divergence"] = 100.0 * ratio / ratio.iloc[0]
+
+    factors = get("factors")
+    spec_w, memory_w = get("spec_weekly"), get("memory_weekly")
+    if factors is not None and spec_w is not None and memory_w is not None:
+        if "d_net_liquidity_b" in factors:
+            data = pd.concat(
+                [spec_w.rename("spec"), memory_w.rename("memory"), factors["d_net_liquidity_b"]],
+                axis=1,
+            ).loc[:asof]
+            data = data.dropna().iloc[-FLUSH_WEEKS:]
+            x = data["d_net_liquidity_b"]
+            var = x.rolling(TREND_WEEKS).var()
+            gap = data["spec"].rolling(TREND_WEEKS).cov(x) - data["memory"].rolling(
+                TREND_WEEKS
+            ).cov(x)
+            out["liquidity_sensitivity"] = (NET_SCALE * gap / var).dropna()
+
+    buckets = get("liquidation_buckets")
+    if buckets is not None and not buckets.empty:
+        total = buckets["total_usd"].astype("float64")
+        if total.index.tz is not None:
+            total.index = total.index.tz_convert(None)
+        ended = total[total.index + _bucket_width(buckets) <= asof].dropna()
+        if not ended.empty:
+            weekly = ended.resample("W-WED", label="right", closed="left").sum()
+            # Only whole weeks: a week the data starts or stops in would look like a lull.
+            whole = (weekly.index - pd.Timedelta(days=7) >= ended.index[0]) & (
+                weekly.index <= ended.index[-1] + _bucket_width(buckets)
+            )
+            out["leverage_flushes"] = (weekly[whole] / 1e6).iloc[-TREND_WEEKS:]
+    return out
+
+
 def load_scorecard(asof=None, library=None) -> pd.DataFrame:
     """`scorecard` on the library's data as it stood at `asof`.
 
@@ -357,6 +455,12 @@ def load_scorecard(asof=None, library=None) -> pd.DataFrame:
     """
     inputs, asof = _load_inputs(asof, library)
     return scorecard(inputs, asof)
+
+
+def load_scorecard_trends(asof=None, library=None) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """`load_scorecard` and the `trends` behind it, from one gathering of the inputs."""
+    inputs, asof = _load_inputs(asof, library)
+    return scorecard(inputs, asof), trends(inputs, asof)
 
 
 def scorecard_history(inputs: dict, dates) -> pd.DataFrame:
@@ -460,6 +564,7 @@ __all__ = [
     "CLAIMS",
     "COLUMNS",
     "RULES",
+    "TRENDS",
     "VERDICTS",
     "Verdict",
     "capex_accelerating",
@@ -470,8 +575,10 @@ __all__ = [
     "liquidity_sensitivity",
     "load_scorecard",
     "load_scorecard_history",
+    "load_scorecard_trends",
     "money_dearer",
     "scorecard",
     "scorecard_history",
+    "trends",
     "tub_draining",
 ]

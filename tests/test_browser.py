@@ -30,6 +30,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from components.frame import PAGES
+from liquidity import catalog
+from liquidity.pack import DataPack
+from liquidity.store import Store
 from tests.conftest import IN_CI, REPO, real_pack_path
 
 pytestmark = pytest.mark.browser
@@ -419,6 +422,50 @@ def test_scorecard_link_opens_the_evidence_window(tab, fresh_app_url):
         screenshot(evidence, "scorecard_evidence_divergence")
     finally:
         evidence.close()
+
+
+def metric_value(page, label: str) -> str:
+    tile = page.get_by_test_id("stMetric").filter(has_text=label)
+    return tile.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def test_overview_pinned_at_an_as_of_date_survives_a_data_revision(tab, fresh_app_url, tmp_path):
+    open_view(tab, f"{fresh_app_url}/?asof=2026-06-30")
+    main = tab.get_by_test_id("stMain")
+    cards = main.get_by_test_id("stVerticalBlockBorderWrapper").all_inner_texts()
+    before = metric_value(tab, "Fed net liquidity")
+    tab.get_by_test_id("stSidebar").get_by_text("Pin data").click()
+    tab.wait_for_url("**snap=*")
+    wait_finished(tab)
+    assert_no_errors(tab)
+    assert "Pinned to data as of 2026-08-28" in main.inner_text()
+    link = share_box(tab)
+    assert query_multiset(link)["asof", "2026-06-30"] == 1 and "snap=" in link
+    screenshot(tab, "overview_pinned")
+
+    # A refresh revises WALCL up by $100 B (the series is in $ millions) on the same dates.
+    walcl = catalog.fred("WALCL")
+    old = DataPack(real_pack_path()).read(walcl)
+    Store(tmp_path / "home").write(walcl, old.assign(value=old["value"] + 100_000), source="test")
+
+    latest = f"{fresh_app_url}/?asof=2026-06-30"
+    open_view(tab, latest)
+    assert metric_value(tab, "Fed net liquidity") != before
+    open_view(tab, link)  # the shared link, opened after the revision
+    assert_no_errors(tab)
+    assert metric_value(tab, "Fed net liquidity") == before
+    pinned_cards = main.get_by_test_id("stVerticalBlockBorderWrapper").all_inner_texts()
+    assert pinned_cards[1:] == cards  # the first bordered block is the banner
+    main.get_by_role("button", name="Show latest").click()
+    tab.wait_for_function("!location.search.includes('snap=')")
+    wait_finished(tab)
+    assert metric_value(tab, "Fed net liquidity") != before
+    assert "snap=" not in share_box(tab)
+
+    open_view(tab, f"{fresh_app_url}/?snap=0123456789ab", chart=False)
+    assert_no_errors(tab)
+    assert "0123456789ab is not on this server" in main.inner_text()
+    screenshot(tab, "overview_pinned_unknown")
 
 
 def test_liquidity_renders(tab, app_url):

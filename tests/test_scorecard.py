@@ -232,6 +232,47 @@ def test_appending_future_rows_changes_no_verdict():
     pd.testing.assert_frame_equal(before, after)
 
 
+def test_trends_use_no_later_data_and_cover_every_claim():
+    inputs = all_inputs()
+    before = sc.trends(inputs, ASOF)
+    after = sc.trends({k: with_future(v) for k, v in inputs.items()}, ASOF)
+    assert list(before) == list(sc.CLAIMS) == list(sc.TRENDS)
+    for key in sc.CLAIMS:
+        assert len(before[key]) >= 2, key
+        assert before[key].index.max() <= ASOF, key
+        pd.testing.assert_series_equal(
+            before[key], after[key], check_names=False, check_freq=False, obj=key
+        )
+    assert all(s.empty for s in sc.trends({}, ASOF).values())
+
+
+def test_trends_on_paper():
+    inputs = all_inputs()
+    trends = sc.trends(inputs, ASOF)
+    # OCF is 100 a quarter for A and 200 for B, capex is ACCELERATING (A) and twice it (B):
+    # the last point is 4 quarters of capex over 4 quarters of OCF, 2025Q4 public 2026-02-14.
+    capex4 = ACCELERATING["A"].iloc[-4:].sum()
+    assert trends["capex_outruns_cash"].iloc[-1] == pytest.approx(100 * 3 * capex4 / 1200)
+    assert trends["capex_outruns_cash"].index[-1] == pd.Timestamp("2026-02-14")
+    # Net liquidity: the last 27 prints, indexed by the day after each Wednesday.
+    net = trends["tub_draining"]
+    assert len(net) == sc.TREND_WEEKS + 1 and net.iloc[-1] == inputs["net_weekly_b"].iloc[-1]
+    assert net.index[-1] == inputs["net_weekly_b"].index[-1] + pd.Timedelta(days=1)
+    # Memory ÷ speculative rebased to 100 six months before ASOF.
+    ratio = trends["divergence"]
+    assert ratio.iloc[0] == pytest.approx(100.0) and ratio.index[0] >= ASOF - pd.DateOffset(
+        months=6
+    )
+    memory = inputs["memory_level"]
+    expected = 100 * memory.loc[ASOF] / memory.loc[ratio.index[0]]
+    assert ratio.iloc[-1] == pytest.approx(expected)
+    # Liquidations: whole Wednesday-to-Wednesday weeks of daily buckets (5 a day in draining
+    # weeks, 1 otherwise), in $ millions.
+    weekly = trends["leverage_flushes"]
+    assert set((weekly * 1e6).round(9)) == {35.0, 7.0}
+    assert (weekly.index.day_of_week == 2).all() and len(weekly) == sc.TREND_WEEKS
+
+
 def test_history_dates_are_month_ends_events_and_the_asof_date():
     dates = sc.history_dates("2024-06-15", months=2, extra=["2024-05-10", "2024-07-01"])
     expected = ["2024-03-31", "2024-04-30", "2024-05-10", "2024-05-31", "2024-06-15"]
