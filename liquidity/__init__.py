@@ -14,13 +14,15 @@ Public API for notebooks and scripts::
     lq.status()                                               # one row per catalog dataset
     lq.refresh(only=("fred",))                                # live fetch into the store
     lq.import_pack("../shared/data"); lq.export_pack("/tmp/my-pack")
+    lq.load_scorecard("2026-06-30")                           # the thesis scorecard on a date
+    sid = lq.pin().id; lq.load_ledger(library=lq.pinned(sid)) # frozen data, as pinned links
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from liquidity import catalog
+from liquidity import catalog, snapshots
 from liquidity.baskets import analyse, load_panel
 from liquidity.catalog import CATALOG, Dataset
 from liquidity.errors import (
@@ -40,7 +42,8 @@ from liquidity.netliq import VARIANTS, load_net_liquidity, net_liquidity, weekly
 from liquidity.pack import DataPack
 from liquidity.refresh import RefreshReport
 from liquidity.refresh import refresh as _refresh
-from liquidity.scorecard import load_scorecard, load_scorecard_history
+from liquidity.scorecard import load_scorecard, load_scorecard_history, load_scorecard_trends
+from liquidity.snapshots import Snapshot
 from liquidity.store import Store
 
 
@@ -81,6 +84,18 @@ def export_pack(path, library: Library | None = None):
     return (library or default_library()).export_pack(path)
 
 
+def pin(kinds: tuple[str, ...] = catalog.KINDS, library: Library | None = None) -> Snapshot:
+    """Freeze the data of `kinds` into a snapshot, as the share box's "Pin data" does; a page
+    link with `?snap=<id>` then shows exactly this data."""
+    return snapshots.pin(library or default_library(), kinds)
+
+
+def pinned(snapshot_id: str, library: Library | None = None) -> Library:
+    """A library serving exactly a snapshot's data: pass it as `library=` to any loader."""
+    store = (library or default_library()).store
+    return snapshots.pinned_library(store, snapshots.open_snapshot(store, snapshot_id))
+
+
 __all__ = [
     "CATALOG",
     "DataNotAvailable",
@@ -90,6 +105,7 @@ __all__ = [
     "LiquidityError",
     "Provenance",
     "RefreshReport",
+    "Snapshot",
     "SourceError",
     "Store",
     "UnknownDataset",
@@ -110,10 +126,14 @@ __all__ = [
     "load_prices",
     "load_scorecard",
     "load_scorecard_history",
+    "load_scorecard_trends",
     "load_series",
     "net_liquidity",
+    "pin",
+    "pinned",
     "price_of_money",
     "refresh",
+    "snapshots",
     "status",
     "supply_demand_ledger",
     "weekly_flows",

@@ -235,3 +235,14 @@ def test_each_page_pinned_shows_what_it_showed(app_env, real_pack, script):
     assert card_texts(pinned) == card_texts(unpinned)
     assert [x.value for x in pinned.info] == [x.value for x in unpinned.info]
     assert not pinned.error and not pinned.warning
+
+
+def test_python_api_pins_and_reads_through_any_loader(packed):
+    import liquidity as lq
+
+    sid = lq.pin((catalog.FRED,), library=packed).id
+    old = lq.load_series("WALCL", library=packed)
+    frame = packed.load("fred/WALCL")[0]
+    packed.store.write(WALCL, frame.assign(value=frame["value"] + 5_000), source="test refresh")
+    pd.testing.assert_series_equal(lq.load_series("WALCL", library=lq.pinned(sid, packed)), old)
+    assert lq.load_series("WALCL", library=packed).iloc[-1] == old.iloc[-1] + 5_000
