@@ -19,7 +19,13 @@ import pandas as pd
 
 from liquidity import catalog
 from liquidity.catalog import Dataset
-from liquidity.errors import LiquidityError, NotConfigured, SourceError, SourceUnavailable
+from liquidity.errors import (
+    LiquidityError,
+    NotConfigured,
+    RateLimited,
+    SourceError,
+    SourceUnavailable,
+)
 from liquidity.store import Store
 
 SOURCES = ("fred", "prices", "sec", "liquidations")
@@ -176,14 +182,22 @@ def _refresh_liquidations(store, seams, environ, step) -> tuple[list, str | None
             strict=True,
         )
     )
+    halted = None  # as for FRED: a rate limit (per minute, per plan) only grows with asking
     for symbol in catalog.COIN_SYMBOLS:
         for endpoint, fetch in fetchers.items():
             dataset = catalog.get(f"{catalog.COINGLASS}/{endpoint}_{symbol}")
+            if halted is not None:
+                outcomes.append(_fail(store, dataset.key, halted))
+                step(dataset.key)
+                continue
             try:
                 frame = fetch(session, symbol, api_key=key_value)
                 outcomes.append(
                     _save(store, dataset, _stored(store, dataset.key), frame, "CoinGlass API v4")
                 )
+            except (SourceUnavailable, RateLimited) as exc:
+                halted = exc
+                outcomes.append(_fail(store, dataset.key, exc))
             except SourceError as exc:
                 outcomes.append(_fail(store, dataset.key, exc))
             step(dataset.key)
@@ -250,12 +264,15 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
     api_key = environ.get("FRED_API_KEY", "").strip() or None
     session = seams.fred_session or http.cached_session(store.http_cache_path)
     kwargs = {"fred_factory": seams.fred_factory} if seams.fred_factory else {}
-    outcomes, unreachable = [], None
+    outcomes, halted = [], None
     for dataset in _datasets("fred"):
         old = _stored(store, dataset.key)
         since = None if old is None else old.index.max() - FRED_REVISION_WINDOW
-        if unreachable is not None:  # one timeout per dataset would take minutes offline
-            outcomes.append(_fail(store, dataset.key, unreachable))
+        # The rest of the source fails with the same error: one timeout per dataset would take
+        # minutes offline, and each request made while rate limited or blocked (the SEC's 403)
+        # makes the wait longer.
+        if halted is not None:
+            outcomes.append(_fail(store, dataset.key, halted))
         else:
             try:
                 new = fred.fetch_series(
@@ -274,8 +291,8 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
                         "FRED API" if api_key else "FRED fredgraph.csv",
                     )
                 )
-            except SourceUnavailable as exc:
-                unreachable = exc
+            except (SourceUnavailable, RateLimited) as exc:
+                halted = exc
                 outcomes.append(_fail(store, dataset.key, exc))
             except (SourceError, ValueError) as exc:
                 outcomes.append(_fail(store, dataset.key, exc))
@@ -332,16 +349,16 @@ def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
 
     agent = sec.user_agent(environ)  # NotConfigured before any request is made
     session = seams.sec_session or http.cached_session(store.http_cache_path)
-    outcomes, unreachable = [], None
+    outcomes, halted = [], None
     for dataset in _datasets("sec"):
-        if unreachable is not None:
-            outcomes.append(_fail(store, dataset.key, unreachable))
+        if halted is not None:
+            outcomes.append(_fail(store, dataset.key, halted))
         else:
             try:
                 _, facts, source = filers.fetch_facts(dataset.name, session, user_agent=agent)
                 outcomes.append(_save(store, dataset, _stored(store, dataset.key), facts, source))
-            except SourceUnavailable as exc:
-                unreachable = exc
+            except (SourceUnavailable, RateLimited) as exc:
+                halted = exc
                 outcomes.append(_fail(store, dataset.key, exc))
             except SourceError as exc:
                 outcomes.append(_fail(store, dataset.key, exc))

@@ -46,6 +46,30 @@ with page.guard():
     c3.metric("Stale", sum(r.stale for r in present))
     c4.metric("Unreadable", sum(bool(r.error) for r in rows))
 
+    failed = [r for r in rows if r.fetch_failed]
+    if failed:
+        st.warning(
+            f"The last refresh of {len(failed)} dataset(s) failed; each keeps its last good "
+            "data, marked stale since the day it was last known current.",
+            icon=":material/sync_problem:",
+        )
+        # A table, not markdown: the messages quote what the servers answered.
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "dataset": [r.dataset.key for r in failed],
+                    "stale since": [r.stale_since for r in failed],
+                    "last attempt": [r.last_attempt for r in failed],
+                }
+            ),
+            width="stretch",
+            hide_index=True,
+            column_config={
+                "stale since": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                "last attempt": st.column_config.TextColumn(width="large"),
+            },
+        )
+
     st.subheader("Catalog")
     table = pd.DataFrame(
         [
@@ -62,7 +86,7 @@ with page.guard():
                 "last": r.provenance.last if r.provenance else None,
                 "rows": r.provenance.rows if r.provenance else 0,
                 "retrieved (UTC)": r.provenance.retrieved_at if r.provenance else None,
-                "stale": r.stale,
+                "stale since": r.stale_since,
                 "note": r.error or r.last_attempt or "",
                 "source": r.dataset.source,
             }
@@ -84,8 +108,10 @@ with page.guard():
             "first": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "last": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "retrieved (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "stale": st.column_config.CheckboxColumn(
-                help="Last observation older than the dataset's usual publication gap"
+            "stale since": st.column_config.DateColumn(
+                format="YYYY-MM-DD",
+                help="Empty while current. Past the usual publication gap: the day the next "
+                "observation was due. Last refresh failed: the day of the last good fetch.",
             ),
         },
     )

@@ -49,8 +49,9 @@ class FredServer:
 
 @pytest.fixture(autouse=True)
 def no_throttle(monkeypatch):
-    monkeypatch.setattr(fred, "LIMITER", http.RateLimiter(1e9))
-    monkeypatch.setattr(sec, "LIMITER", http.RateLimiter(1e9))
+    # No sleeping either: a failing answer is retried after a backoff taken through the limiter.
+    monkeypatch.setattr(fred, "LIMITER", http.RateLimiter(1e9, sleep=lambda seconds: None))
+    monkeypatch.setattr(sec, "LIMITER", http.RateLimiter(1e9, sleep=lambda seconds: None))
 
 
 def test_first_refresh_fetches_everything_and_writes_the_store(tmp_path):

@@ -53,7 +53,7 @@ FUNDING = {
 
 @pytest.fixture(autouse=True)
 def fast_limiter(monkeypatch):
-    monkeypatch.setattr(coinglass, "LIMITER", http.RateLimiter(1e9))
+    monkeypatch.setattr(coinglass, "LIMITER", http.RateLimiter(1e9, sleep=lambda seconds: None))
 
 
 def pack_frame(name: str, csv: str) -> pd.DataFrame:
@@ -139,9 +139,9 @@ def test_error_code_carries_coinglass_message_and_plan_hint():
 
 
 def test_429_is_rate_limited():
-    session = FakeSession(make_response(429, "", headers={"Retry-After": "30"}))
+    answers = [make_response(429, "", headers={"Retry-After": "30"}) for _ in range(3)]
     with pytest.raises(RateLimited):
-        coinglass.fetch_funding_history(session, api_key=KEY)
+        coinglass.fetch_funding_history(FakeSession(*answers), api_key=KEY)
 
 
 def test_401_names_the_key_setting():

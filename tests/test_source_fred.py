@@ -173,11 +173,12 @@ def test_fetch_series_keyless_path_returns_the_shaped_frame():
     assert len(frame) == 4
 
 
-def test_fetch_series_surfaces_rate_limiting():
-    session = FakeSession(make_response(429, headers={"Retry-After": "20"}))
+def test_fetch_series_surfaces_rate_limiting(recorded_limiter):
+    session = FakeSession(*[make_response(429, headers={"Retry-After": "20"}) for _ in range(3)])
     with pytest.raises(RateLimited) as caught:
         fred.fetch_series("WALCL", session=session)
     assert caught.value.retry_after == 20.0
+    assert recorded_limiter == [20.0, 20.5]  # each retry waits the Retry-After, in limiter slots
 
 
 def test_fetch_series_without_key_or_session_says_what_is_missing():

@@ -115,13 +115,15 @@ def test_get_waits_on_the_limiter_before_each_request():
     assert clock.sleeps == [0.5]
 
 
-def test_429_with_retry_after_seconds_becomes_rate_limited():
+def test_429_with_a_retry_after_above_the_cap_gives_up_at_once():
     session = FakeSession(make_response(429, "slow down", headers={"Retry-After": "120"}))
     with pytest.raises(RateLimited) as caught:
         http.get(session, FRED_URL, source="fred", limiter=instant_limiter())
     assert caught.value.retry_after == 120.0
     assert caught.value.source == "fred"
     assert "fred.stlouisfed.org" in str(caught.value)
+    assert "asks to wait 120 s, longer than the 30 s" in str(caught.value)
+    assert len(session.calls) == 1  # sleeping two minutes inside a refresh would look hung
 
 
 def test_429_with_retry_after_as_http_date_becomes_seconds_from_now():
@@ -133,11 +135,65 @@ def test_429_with_retry_after_as_http_date_becomes_seconds_from_now():
     assert 290 <= caught.value.retry_after <= 300
 
 
-def test_429_without_retry_after_has_no_wait_hint():
-    session = FakeSession(make_response(429))
-    with pytest.raises(RateLimited) as caught:
-        http.get(session, FRED_URL, source="fred", limiter=instant_limiter())
+def test_429_within_the_cap_waits_what_the_host_asks_then_retries():
+    clock = FakeClock()
+    limiter = http.RateLimiter(2, clock=clock, sleep=clock.sleep)
+    session = FakeSession(
+        make_response(429, headers={"Retry-After": "7"}), make_response(200, "ok")
+    )
+    response = http.get(session, FRED_URL, source="fred", limiter=limiter)
+    assert response.text == "ok"
+    assert clock.sleeps == [7.0]  # the Retry-After, not the exponential backoff
+
+
+def test_429_without_retry_after_backs_off_exponentially_then_gives_up():
+    clock = FakeClock()
+    limiter = http.RateLimiter(2, clock=clock, sleep=clock.sleep)
+    session = FakeSession(*[make_response(429) for _ in range(3)])
+    with pytest.raises(RateLimited, match=r"HTTP 429; 3 attempts") as caught:
+        http.get(session, FRED_URL, source="fred", limiter=limiter)
     assert caught.value.retry_after is None
+    assert clock.sleeps == [1.0, 2.0]
+    assert len(session.calls) == 3
+
+
+def test_a_server_error_is_retried_and_a_later_success_returned():
+    clock = FakeClock()
+    limiter = http.RateLimiter(2, clock=clock, sleep=clock.sleep)
+    session = FakeSession(make_response(502), make_response(503), make_response(200, "ok"))
+    assert http.get(session, FRED_URL, source="fred", limiter=limiter).text == "ok"
+    assert clock.sleeps == [1.0, 2.0]
+
+
+def test_retries_never_come_faster_than_the_limiter_allows():
+    # 0.25 requests/s = one every 4 s: longer than the first two backoffs (1 s, 2 s).
+    clock = FakeClock()
+    limiter = http.RateLimiter(0.25, clock=clock, sleep=clock.sleep)
+    session = FakeSession(*[make_response(500) for _ in range(3)])
+    with pytest.raises(SourceError):
+        http.get(session, FRED_URL, source="fred", limiter=limiter)
+    assert clock.sleeps == [4.0, 4.0]
+
+
+def test_a_backoff_holds_back_every_caller_of_the_same_limiter():
+    clock = FakeClock()
+    limiter = http.RateLimiter(2, clock=clock, sleep=clock.sleep)
+    limiter.defer(5.0)
+    limiter.wait()  # another thread's request to the same host
+    assert clock.sleeps == [5.0]
+
+
+def test_waits_are_capped_and_one_attempt_means_no_retry():
+    clock = FakeClock()
+    limiter = http.RateLimiter(100, clock=clock, sleep=clock.sleep)
+    session = FakeSession(*[make_response(500) for _ in range(4)])
+    policy = http.Retry(attempts=4, backoff=10.0, max_wait=15.0)
+    with pytest.raises(SourceError, match="4 attempts"):
+        http.get(session, FRED_URL, source="fred", limiter=limiter, retry=policy)
+    assert clock.sleeps == [10.0, 15.0, 15.0]
+    once = FakeSession(make_response(500))
+    with pytest.raises(SourceError, match=r"HTTP 500 for /graph/fredgraph.csv \(1 attempt\)"):
+        http.get(once, FRED_URL, source="fred", limiter=limiter, retry=http.Retry(attempts=1))
 
 
 @pytest.mark.parametrize(
@@ -164,13 +220,26 @@ def test_connection_error_becomes_source_unavailable_with_the_host():
     message = str(caught.value)
     assert message.startswith("fred: could not reach fred.stlouisfed.org")
     assert "offline" in message
+    assert len(session.calls) == 1  # refused or unresolvable: offline, so no retry
 
 
 @pytest.mark.parametrize("error", [requests.ReadTimeout("slow"), requests.ConnectTimeout("slow")])
-def test_timeouts_become_source_unavailable_saying_timed_out(error):
-    session = FakeSession(error)
-    with pytest.raises(SourceUnavailable, match="timed out"):
+def test_timeouts_are_retried_then_become_source_unavailable_saying_timed_out(error):
+    session = FakeSession(error, error, error)
+    with pytest.raises(SourceUnavailable, match=r"timed out \(3 attempts\)") as caught:
         http.get(session, FRED_URL, source="fred", limiter=instant_limiter())
+    assert caught.value.__cause__ is error
+
+
+def test_a_body_cut_off_mid_transfer_is_retried_then_a_clear_source_error():
+    cut = requests.exceptions.ChunkedEncodingError(
+        "IncompleteRead(10 bytes read, 90 more expected)"
+    )
+    session = FakeSession(cut, make_response(200, "ok"))
+    assert http.get(session, FRED_URL, source="fred", limiter=instant_limiter()).text == "ok"
+    with pytest.raises(SourceError, match="was cut off") as caught:
+        http.get(FakeSession(cut, cut, cut), FRED_URL, source="fred", limiter=instant_limiter())
+    assert "/graph/fredgraph.csv" in str(caught.value)
 
 
 def test_other_request_failures_become_source_errors():
@@ -178,20 +247,21 @@ def test_other_request_failures_become_source_errors():
     with pytest.raises(SourceError, match="TooManyRedirects") as caught:
         http.get(session, FRED_URL, source="fred", limiter=instant_limiter())
     assert not isinstance(caught.value, SourceUnavailable)
+    assert len(session.calls) == 1
 
 
 def test_server_error_becomes_source_error_with_the_status():
-    session = FakeSession(make_response(503, "maintenance"))
+    session = FakeSession(*[make_response(503, "maintenance") for _ in range(3)])
     with pytest.raises(SourceError, match="HTTP 503") as caught:
         http.get(session, FRED_URL, source="fred", limiter=instant_limiter())
     assert type(caught.value) is SourceError
 
 
 def test_404_raises_unless_the_caller_expects_it():
+    missing = FakeSession(make_response(404))
     with pytest.raises(SourceError, match="HTTP 404"):
-        http.get(
-            FakeSession(make_response(404)), FRED_URL, source="fred", limiter=instant_limiter()
-        )
+        http.get(missing, FRED_URL, source="fred", limiter=instant_limiter())
+    assert len(missing.calls) == 1  # a client error is not retried
     response = http.get(
         FakeSession(make_response(404)),
         FRED_URL,

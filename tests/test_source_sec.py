@@ -252,7 +252,8 @@ def test_unreadable_json_is_an_error():
 
 def test_server_errors_surface_as_source_errors():
     with pytest.raises(SourceError, match="HTTP 500"):
-        sec.fetch_companyfacts(FakeSession(make_response(500)), 789019, user_agent=UA)
+        session = FakeSession(*[make_response(500) for _ in range(3)])
+        sec.fetch_companyfacts(session, 789019, user_agent=UA)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Any
 
 import fredapi
@@ -99,20 +100,49 @@ def fetch_series(
 def call_api(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run one fredapi call under the shared limiter, turning its exceptions into source errors.
 
-    fredapi reports FRED's error messages as ValueError and lets urllib's network errors through.
+    A rate-limit answer is retried like `http.get` retries a 429 (fredapi hides the Retry-After
+    header, so with the exponential backoff alone); fredapi reports every other HTTP error as the
+    same ValueError, so nothing else is retried. fredapi sets no timeout: a host that accepts
+    the connection and never answers blocks the call (the keyless path has timeouts).
     """
+    retry = http.RETRY
+    for attempt in range(1, retry.attempts):
+        LIMITER.wait()
+        try:
+            return _call_once(method, *args, **kwargs)
+        except RateLimited:
+            LIMITER.defer(min(retry.backoff * 2 ** (attempt - 1), retry.max_wait))
     LIMITER.wait()
+    return _call_once(method, *args, **kwargs)
+
+
+def _call_once(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """fredapi reports FRED's error messages as ValueError and lets urllib's network errors,
+    cut-off bodies and unexpected documents through."""
     try:
         return method(*args, **kwargs)
     except ValueError as exc:
-        message = str(exc) or "request rejected"
-        if "too many requests" in message.lower():
-            raise RateLimited(SOURCE, f"api.stlouisfed.org: {message}") from exc
-        raise SourceError(SOURCE, f"api.stlouisfed.org: {message}") from exc
+        said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
+        if not said:  # an error page with no FRED message in it: a proxy or block page
+            raise SourceError(
+                SOURCE, "api.stlouisfed.org answered with an error page that is not FRED's"
+            ) from exc
+        if "too many requests" in said.lower():
+            raise RateLimited(SOURCE, f"api.stlouisfed.org: {said}") from exc
+        raise SourceError(SOURCE, f"api.stlouisfed.org: {said}") from exc
     except ET.ParseError as exc:
         # An error page that is not FRED's XML: a proxy or block page.
         raise SourceError(
             SOURCE, "api.stlouisfed.org answered with an unreadable error page"
+        ) from exc
+    except TypeError as exc:
+        # Well-formed markup without FRED's observation attributes (an XHTML block page).
+        raise SourceError(
+            SOURCE, "api.stlouisfed.org answered with a page that is not FRED's XML"
+        ) from exc
+    except HTTPException as exc:  # IncompleteRead: the connection closed mid-body
+        raise SourceError(
+            SOURCE, "the answer from api.stlouisfed.org was cut off before its end"
         ) from exc
     except OSError as exc:
         # urllib.error.URLError, socket timeouts and refused connections are all OSErrors.

@@ -2,7 +2,8 @@
 and the request checks every source applies.
 
 Every REST source goes through `get`, so offline, throttled and blocked answers turn into the same
-few exceptions with messages a user can act on.
+few exceptions with messages a user can act on, and transient failures (timeouts, HTTP 429, 5xx,
+answers cut off mid-body) are retried the same bounded way.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pathlib
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
@@ -61,18 +63,42 @@ class RateLimiter:
         if slot > now:
             self._sleep(slot - now)
 
+    def defer(self, seconds: float) -> None:
+        """Hand out no slot sooner than `seconds` from now: the host asked every caller to wait."""
+        with self._lock:
+            self._next_slot = max(self._next_slot, self._clock() + seconds)
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How `get` treats a transient failure: a timeout, HTTP 429, a 5xx or a cut-off answer.
+
+    Attempt n + 1 waits `backoff * 2 ** (n - 1)` seconds, or after a 429 the Retry-After the host
+    sends, never more than `max_wait`: a Retry-After above it gives up at once, because a refresh
+    that sleeps for minutes looks hung. The wait goes through the source's RateLimiter (`defer`),
+    so other threads asking the same host wait too and retries never exceed the host's rate.
+    """
+
+    attempts: int = 3
+    backoff: float = 1.0
+    max_wait: float = 30.0
+
+
+RETRY = Retry()
+
 
 def cached_session(cache_path: pathlib.Path) -> requests_cache.CachedSession:
     """One SQLite-backed session for all REST sources; stale answers are served if a refresh fails.
 
     requests-cache's default `ignored_parameters` stay in place: they keep api keys out of cache
     keys and out of the stored requests. CoinGlass's key header is added to them, because it is
-    not one of the names requests-cache knows.
+    not one of the names requests-cache knows, and so is User-Agent: the SEC's carries the
+    operator's name and e-mail (SEC_USER_AGENT), which has no business in a cache file.
     """
     session = requests_cache.CachedSession(
         str(cache_path),
         backend="sqlite",
-        ignored_parameters=(*DEFAULT_IGNORED_PARAMS, "CG-API-KEY"),
+        ignored_parameters=(*DEFAULT_IGNORED_PARAMS, "CG-API-KEY", "User-Agent"),
         expire_after=DEFAULT_EXPIRY,
         urls_expire_after=URL_EXPIRY,
         stale_if_error=True,
@@ -92,40 +118,82 @@ def get(
     headers: Mapping[str, str] | None = None,
     timeout: float | tuple[float, float] = (5, 20),
     expect: tuple[int, ...] = (200,),
+    retry: Retry | None = None,
 ) -> requests.Response:
     """GET `url`, returning the response when its status is in `expect` and raising otherwise.
 
-    Callers that give a status a meaning (SEC: 404 = tag never used) add it to `expect`.
+    Callers that give a status a meaning (SEC: 404 = tag never used) add it to `expect`; such a
+    status is returned, never retried. `retry` defaults to the module's RETRY.
     """
+    retry = retry or RETRY
     host = urlsplit(url).hostname or url
-    limiter.wait()
-    try:
-        response = session.get(url, params=params, headers=headers, timeout=timeout)
-    except requests.Timeout as exc:  # before ConnectionError: ConnectTimeout is both
-        raise SourceUnavailable(
-            source, f"could not reach {host}: timed out — you may be offline"
-        ) from exc
-    except requests.ConnectionError as exc:
-        raise SourceUnavailable(
-            source,
-            f"could not reach {host}: connection refused or host not found — you may be offline",
-        ) from exc
-    except requests.RequestException as exc:
-        raise SourceError(source, f"request to {host} failed ({type(exc).__name__})") from exc
-    status = response.status_code
-    if status == 429:
-        retry_after = retry_after_seconds(
-            response.headers.get("Retry-After"), now=datetime.datetime.now(datetime.UTC)
+    for attempt in range(1, retry.attempts + 1):
+        limiter.wait()
+        try:
+            response = session.get(url, params=params, headers=headers, timeout=timeout)
+        except requests.Timeout as exc:  # before ConnectionError: ConnectTimeout is both
+            failure, wait = exc, None
+        except requests.ConnectionError as exc:  # refused or unresolvable: retrying will not help
+            raise SourceUnavailable(
+                source,
+                f"could not reach {host}: connection refused or host not found"
+                " — you may be offline",
+            ) from exc
+        except requests.exceptions.ChunkedEncodingError as exc:  # body shorter than announced
+            failure, wait = exc, None
+        except requests.RequestException as exc:
+            raise SourceError(source, f"request to {host} failed ({type(exc).__name__})") from exc
+        else:
+            status = response.status_code
+            if status in expect:
+                return response
+            if status == 429:
+                wait = retry_after_seconds(
+                    response.headers.get("Retry-After"), now=datetime.datetime.now(datetime.UTC)
+                )
+                if wait is not None and wait > retry.max_wait:
+                    raise RateLimited(
+                        source,
+                        f"{host} is rate limiting requests (HTTP 429) and asks to wait "
+                        f"{wait:.0f} s, longer than the {retry.max_wait:.0f} s a refresh waits; "
+                        f"try again in {wait:.0f} s",
+                        wait,
+                    )
+                failure = response
+            elif status >= 500:
+                failure, wait = response, None
+            else:
+                raise SourceError(source, f"{host} answered HTTP {status} for {urlsplit(url).path}")
+        if attempt < retry.attempts:
+            backoff = retry.backoff * 2 ** (attempt - 1) if wait is None else wait
+            limiter.defer(min(backoff, retry.max_wait))
+    error = _gave_up(failure, wait, source, host, urlsplit(url).path, retry.attempts)
+    raise error from (failure if isinstance(failure, Exception) else None)
+
+
+def _gave_up(
+    failure: requests.Response | Exception,
+    wait: float | None,
+    source: str,
+    host: str,
+    path: str,
+    attempts: int,
+) -> SourceError:
+    """The error for the last of `attempts` transient failures (`wait`: its Retry-After)."""
+    tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
+    if isinstance(failure, requests.Timeout):
+        return SourceUnavailable(
+            source, f"could not reach {host}: timed out ({tries}) — you may be offline"
         )
-        wait_hint = f"; retry in {retry_after:.0f} s" if retry_after is not None else ""
-        raise RateLimited(
+    if isinstance(failure, Exception):
+        return SourceError(
             source,
-            f"{host} is rate limiting requests (HTTP 429){wait_hint}",
-            retry_after,
+            f"the answer from {host} for {path} was cut off: the connection closed before the "
+            f"whole body arrived ({tries})",
         )
-    if status not in expect:
-        raise SourceError(source, f"{host} answered HTTP {status} for {urlsplit(url).path}")
-    return response
+    if failure.status_code == 429:
+        return RateLimited(source, f"{host} is rate limiting requests (HTTP 429; {tries})", wait)
+    return SourceError(source, f"{host} answered HTTP {failure.status_code} for {path} ({tries})")
 
 
 def retry_after_seconds(value: str | None, *, now: datetime.datetime) -> float | None:
