@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from liquidity import units
-from liquidity.errors import LiquidityError
+from liquidity.errors import DataNotAvailable, LiquidityError
 
 VARIANTS = {
     "wednesday": "Wednesday levels: WALCL − WDTGAL − RRP",
@@ -202,4 +202,12 @@ def load_net_liquidity(
     # Inputs start early enough for RRP's 7-day and the daily variant's 10-day look-back.
     lead = None if start is None else start - WEEKLY_MAX_AGE
     series = {sid: load_series(sid, lead, end, library=library) for sid in INPUTS[variant]}
-    return net_liquidity(variant, series).loc[start:end]
+    frame = net_liquidity(variant, series)
+    inputs_have_data = all(not s.dropna().empty for s in series.values())
+    if inputs_have_data and frame["net_liquidity_b"].dropna().empty:
+        # Each input has data, yet no date has all of them: misaligned dates, not a quiet window.
+        raise DataNotAvailable(
+            f"net liquidity ({variant}) has no date on which all of {', '.join(INPUTS[variant])} "
+            "are observed; check the inputs' dates on the Data page"
+        )
+    return frame.loc[start:end]

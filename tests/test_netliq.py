@@ -1,8 +1,10 @@
+import shutil
+
 import pandas as pd
 import pytest
 
 from liquidity.changes import change_over
-from liquidity.errors import LiquidityError
+from liquidity.errors import DataNotAvailable, LiquidityError
 from liquidity.library import Library
 from liquidity.netliq import (
     known_at,
@@ -13,6 +15,7 @@ from liquidity.netliq import (
     weekly_flows,
 )
 from liquidity.pack import DataPack
+from liquidity.store import Store
 
 
 def s(pairs):
@@ -122,3 +125,16 @@ def test_unknown_variant_and_missing_inputs(fixture_pack):
         fixture_variant(fixture_pack, "monthly")
     with pytest.raises(LiquidityError, match="needs WDTGAL, RRPONTSYD"):
         net_liquidity("wednesday", {"WALCL": pd.Series(dtype="float64")})
+
+
+def test_inputs_that_share_no_date_are_reported_not_returned_empty(fixture_pack, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(fixture_pack, pack)
+    walcl = pack / "fred" / "WALCL.csv"
+    frame = pd.read_csv(walcl, parse_dates=["date"])
+    frame.assign(date=frame["date"] + pd.Timedelta(days=1)).to_csv(walcl, index=False)  # Thursdays
+    library = Library(Store(tmp_path / "home"), DataPack(pack))
+    with pytest.raises(DataNotAvailable, match="no date on which all of WALCL, WDTGAL, RRPONTSYD"):
+        load_net_liquidity(library=library)
+    # A window before any data is simply empty, not an error.
+    assert load_net_liquidity("2024-12-01", "2024-12-20", library=library).empty
