@@ -16,19 +16,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
 
-# Runs in a fresh interpreter: one cold and one warm AppTest run of one page, as JSON on stdout.
+# Runs in a fresh interpreter, as JSON on stdout: the first AppTest run of one page (cold), a
+# rerun of that session (warm), and the first run of a second session in the same process (a new
+# visitor on a running server: Streamlit's caches are shared, the session state is not).
 APP_CHILD = """
 import json, sys, time
 from streamlit.testing.v1 import AppTest
+def timed_run(at, what):
+    t0 = time.perf_counter(); at.run(); took = time.perf_counter() - t0
+    if at.exception:
+        sys.exit(f"exception on {what} run: " + str([e.value for e in at.exception]))
+    return took
 at = AppTest.from_file(sys.argv[1], default_timeout=120)
-t0 = time.perf_counter(); at.run(); cold = time.perf_counter() - t0
-if at.exception:
-    sys.exit("exception on cold run: " + str([e.value for e in at.exception]))
-t0 = time.perf_counter(); at.run(); warm = time.perf_counter() - t0
-if at.exception:
-    sys.exit("exception on warm run: " + str([e.value for e in at.exception]))
+cold = timed_run(at, "cold")
+warm = timed_run(at, "warm")
 errors = [e.value for e in at.error]
-print(json.dumps({"cold": cold, "warm": warm, "errors": errors}))
+session = timed_run(AppTest.from_file(sys.argv[1], default_timeout=120), "new-session")
+print(json.dumps({"cold": cold, "warm": warm, "session": session, "errors": errors}))
 """
 
 
@@ -45,7 +49,7 @@ def timed(fn) -> float:
 
 
 def bench_page(script: str, pack_root: Path, runs: int) -> dict:
-    colds, warms = [], []
+    colds, warms, sessions = [], [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="liquidity-bench-home-") as home:
             env = dict(os.environ, LIQUIDITY_DATA_PACK=str(pack_root), LIQUIDITY_HOME=home)
@@ -66,7 +70,12 @@ def bench_page(script: str, pack_root: Path, runs: int) -> dict:
             raise SystemExit(f"{script}: the page shows errors: {result['errors']}")
         colds.append(result["cold"])
         warms.append(result["warm"])
-    return {"cold_s": statistics.median(colds), "warm_s": statistics.median(warms)}
+        sessions.append(result["session"])
+    return {
+        "cold_s": statistics.median(colds),
+        "warm_s": statistics.median(warms),
+        "session_s": statistics.median(sessions),
+    }
 
 
 def ms(seconds: float) -> str:
@@ -81,18 +90,18 @@ def row(what: str, target: float | None, measured: float) -> str:
     return f"| {what} | {target_text} | {ms(measured)} | {verdict} |"
 
 
-def write_results(heading: str, section: str) -> None:
-    """Replace the `heading` section of RESULTS.md (or add it), keeping every other section."""
-    if not RESULTS.exists():
-        RESULTS.write_text("# Benchmark results\n\n" + section)
+def write_results(heading: str, section: str, path: Path = RESULTS) -> None:
+    """Replace the `heading` section of `path` (or add it), keeping every other section."""
+    if not path.exists():
+        path.write_text("# Benchmark results\n\n" + section)
         return
-    text = RESULTS.read_text()
+    text = path.read_text()
     pattern = re.compile(rf"^{re.escape(heading)}[ \t]*\n.*?(?=^## |\Z)", re.M | re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
     else:
         text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text)
+    path.write_text(text)
 
 
 def parse_args(doc: str, argv: list[str] | None) -> argparse.Namespace:
@@ -109,11 +118,11 @@ def parse_args(doc: str, argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def publish(heading: str, section: str, write: bool) -> None:
+def publish(heading: str, section: str, write: bool, path: Path = RESULTS) -> None:
     print(section)
     if write:
-        write_results(heading, section)
-        print(f"written to {RESULTS.relative_to(REPO)}", file=sys.stderr)
+        write_results(heading, section, path)
+        print(f"written to {path}", file=sys.stderr)
 
 
 def check(what: str, target: str, measured: str, ok: bool) -> str:

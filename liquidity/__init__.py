@@ -48,7 +48,11 @@ from liquidity.store import Store
 
 
 def status(library: Library | None = None) -> pd.DataFrame:
-    """One row per catalog dataset: where it comes from, its span, rows and staleness."""
+    """One row per catalog dataset: where it comes from, its span, rows and staleness.
+
+    `stale_since` is the day the copy stopped being current (see library.stale_since), empty
+    while it is; `fetch_failed` says the last live fetch failed.
+    """
     rows = []
     for s in (library or default_library()).status():
         p = s.provenance
@@ -63,6 +67,8 @@ def status(library: Library | None = None) -> pd.DataFrame:
                 "rows": p.rows if p else 0,
                 "retrieved_at": p.retrieved_at if p else None,
                 "stale": s.stale,
+                "stale_since": s.stale_since,
+                "fetch_failed": s.fetch_failed,
                 "error": s.error,
             }
         )

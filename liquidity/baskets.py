@@ -133,6 +133,15 @@ def analyse(
     others = [t for t in dict.fromkeys([bench, *spec, *memory]) if t in panel.prices]
     series = pd.concat([baskets, panel.prices[others]], axis=1)
     window_levels = series.loc[start:end]
+    for name in baskets.columns:  # each basket must have a level to rebase and compare
+        if window_levels[name].loc[base:].dropna().empty:
+            held = baskets[name].dropna().index
+            span = f"{held[0]:%Y-%m-%d} → {held[-1]:%Y-%m-%d}" if len(held) else "nowhere"
+            raise DataNotAvailable(
+                f"the {name.lower()} has no level from the base date {base:%Y-%m-%d} to "
+                f"{end:%Y-%m-%d} (its members' prices cover {span}); pick another range, base "
+                "date or members"
+            )
     asof = window_levels.dropna(how="all").index[-1]
     rebased, late = divergence.rebase(window_levels, base)
 

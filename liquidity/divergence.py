@@ -211,16 +211,12 @@ def sensitivity(y: pd.Series, factors: pd.DataFrame, maxlags: int | None = None)
     out["n"] = n
     if n <= k:
         return out
-    # Imported here: statsmodels adds half a second to every import of this module.
-    from statsmodels.regression.linear_model import OLS
-
-    values = data.to_numpy(dtype=float)
-    exog = np.column_stack([np.ones(n), values[:, 1:]])
+    # The one window of `rolling_sensitivity` that spans every complete row: the same numbers
+    # as statsmodels' OLS with cov_type="HAC" (tested), without importing it (~0.75 s).
     lags = default_maxlags(n) if maxlags is None else maxlags
-    fit = OLS(values[:, 0], exog).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    ci = fit.conf_int(0.05)
-    out["beta"], out["se"], out["t"] = fit.params[1:], fit.bse[1:], fit.tvalues[1:]
-    out["ci_low"], out["ci_high"] = ci[1:, 0], ci[1:, 1]
+    fit = rolling_sensitivity(data.iloc[:, 0], data.iloc[:, 1:], n, lags).iloc[-1]
+    for stat in ("beta", "se", "t", "ci_low", "ci_high"):
+        out[stat] = [fit[f"{stat}_{f}"] for f in factors.columns]
     return out
 
 

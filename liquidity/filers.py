@@ -30,10 +30,15 @@ def resolve_cik(ticker: str, session, *, user_agent: str) -> int:
     return ciks[ticker]
 
 
-def fetch_facts(ticker: str, session, *, user_agent: str) -> tuple[Dataset, pd.DataFrame, str]:
-    """(dataset, the tracked facts, a source description) for one filer; nothing is stored."""
+def fetch_facts(
+    ticker: str, session, *, user_agent: str, lookup_session=None
+) -> tuple[Dataset, pd.DataFrame, str]:
+    """(dataset, the tracked facts, a source description) for one filer; nothing is stored.
+
+    `lookup_session` (default `session`) asks for the SEC's ticker list.
+    """
     dataset = catalog.sec_facts(ticker)
-    cik = resolve_cik(dataset.name, session, user_agent=user_agent)
+    cik = resolve_cik(dataset.name, lookup_session or session, user_agent=user_agent)
     payload = sec.fetch_companyfacts(session, cik, user_agent=user_agent)
     return (
         dataset,
@@ -49,10 +54,16 @@ def fetch_filer(ticker: str, store: Store, *, session=None, environ=os.environ) 
     ValidationError when the filing has none of the tracked facts; the store is then unchanged.
     """
     agent = sec.user_agent(environ)
+    # The ticker list may come from an expired cached copy when www.sec.gov fails: nothing else
+    # holds it and its age misleads no one. The facts may not: a failure must show, and the
+    # store keeps the last good ones.
+    lookup = session or http.cached_session(store.http_cache_path, stale_if_error=True)
     session = session or http.cached_session(store.http_cache_path)
     key = catalog.sec_facts(ticker).key
     try:
-        dataset, facts, source = fetch_facts(ticker, session, user_agent=agent)
+        dataset, facts, source = fetch_facts(
+            ticker, session, user_agent=agent, lookup_session=lookup
+        )
         entry = store.write(dataset, facts, source=source)
     except LiquidityError as exc:
         store.record_attempt(key, False, str(exc))

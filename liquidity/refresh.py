@@ -90,7 +90,6 @@ class Seams:
     """The network seams, injectable so tests replay recorded-shape payloads offline."""
 
     fred_session: object | None = None
-    fred_factory: Callable | None = None
     download: Callable | None = None
     sec_session: object | None = None
     exchange_session: object | None = None
@@ -110,6 +109,9 @@ def refresh(
     if unknown:
         raise LiquidityError(f"unknown source {unknown[0]!r}; choose from {', '.join(SOURCES)}")
     seams = seams or Seams()
+    # A refresh killed mid-write leaves files no row names; clearing them here costs one
+    # directory listing.
+    store.sweep()
     report = RefreshReport()
     datasets = [d for s in chosen if s != "liquidations" for d in _datasets(s)]
     if "liquidations" in chosen:
@@ -263,7 +265,6 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
 
     api_key = environ.get("FRED_API_KEY", "").strip() or None
     session = seams.fred_session or http.cached_session(store.http_cache_path)
-    kwargs = {"fred_factory": seams.fred_factory} if seams.fred_factory else {}
     outcomes, halted = [], None
     for dataset in _datasets("fred"):
         old = _stored(store, dataset.key)
@@ -280,7 +281,6 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
                     since.date() if since is not None else None,
                     session=session,
                     api_key=api_key,
-                    **kwargs,
                 )
                 outcomes.append(
                     _save(

@@ -9,8 +9,9 @@ Layout under the store's home (`LIQUIDITY_HOME`):
 
 Why this shape: a write lands the new object under a fresh name first and then switches the
 manifest row in one SQLite transaction, so a crash at any moment leaves either the old or the new
-version readable, never a half-written file. SQLite runs in WAL mode, so readers (the app) never
-block the writer (a refresh or, later, the liquidation collector) and see no lock errors.
+version readable, never a half-written file (at worst a file nothing names, which `sweep`
+removes). SQLite runs in WAL mode, so readers (the app) never block the writer (a refresh or,
+later, the liquidation collector) and see no lock errors.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ import hashlib
 import io
 import json
 import os
+import re
 import sqlite3
 import tempfile
+import time
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -67,6 +70,10 @@ CREATE TABLE IF NOT EXISTS snap.snapshot_objects (
 );
 CREATE INDEX IF NOT EXISTS snap.snapshot_objects_sha ON snapshot_objects (sha256);
 """
+
+# What a killed write leaves behind is swept once it is this old (see Store.sweep).
+SWEEP_AGE = timedelta(hours=1)
+_OBJECT_NAME = re.compile(r"[0-9a-f]{64}\.parquet")
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,10 @@ class Store:
         sha, first, last = entry.sha256, entry.first, entry.last
         with closing(self._connect()) as con:
             con.execute("BEGIN IMMEDIATE")
+            if not self.has_object(sha):
+                # The same bytes were an unnamed object a sweep or a collection removed after
+                # put_object found them in place: store them again, now under the lock.
+                self.put_object(dataset, frame, source=source, origin=origin)
             old = con.execute("SELECT sha256 FROM manifest WHERE key=?", (dataset.key,)).fetchone()
             con.execute(
                 "INSERT OR REPLACE INTO manifest VALUES (?,?,?,?,?,?,?,?)",
@@ -260,6 +271,37 @@ class Store:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def sweep(self, older_than: timedelta = SWEEP_AGE) -> list[Path]:
+        """Delete what a killed write left behind; returns the deleted files.
+
+        That is temp files of an object never renamed into place, and objects that neither the
+        manifest nor a snapshot names (a kill between the manifest commit and the deletion of the
+        version it replaced). Files younger than `older_than` stay: a writer or `pin` running now
+        puts its object before it commits the row that names it. The check and the deletes run
+        under the write lock, as in `_collect`.
+        """
+        if not self.exists():
+            return []
+        cutoff = time.time() - older_than.total_seconds()
+        swept = []
+        with closing(self._connect()) as con:
+            con.execute("BEGIN IMMEDIATE")
+            named = {
+                sha
+                for (sha,) in con.execute(
+                    "SELECT sha256 FROM manifest UNION SELECT sha256 FROM snap.snapshot_objects"
+                )
+            }
+            for path in self.objects.glob("*/*.parquet"):
+                leftover = path.name.startswith(".tmp-") or (
+                    _OBJECT_NAME.fullmatch(path.name) is not None and path.stem not in named
+                )
+                if leftover and _mtime(path) < cutoff:
+                    path.unlink(missing_ok=True)
+                    swept.append(path)
+            con.execute("COMMIT")
+        return swept
 
     def _collect(self, sha: str) -> None:
         """Delete an object once neither the manifest nor a snapshot points at it.
@@ -431,6 +473,13 @@ def _snapshot_row(row) -> SnapshotRow:
         pd.Timestamp(evicted) if evicted else None,
         None if entries is None else {r[0]: _entry(r) for r in json.loads(entries)},
     )
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # renamed into place or collected meanwhile: nothing to sweep
+        return float("inf")
 
 
 def _size(path: Path) -> int:

@@ -11,6 +11,7 @@ from liquidity.errors import LiquidityError
 from liquidity.refresh import SOURCES, refresh
 
 TODAY = dt.date.today()
+REFRESHED = "data_page_refresh_outcome"  # session state: the last refresh, shown after the rerun
 KIND_LABELS = {
     "fred": "FRED macro series",
     "prices": "Prices",
@@ -191,25 +192,36 @@ with page.guard():
                 environ=loaders.environ_with_secrets(),
             )
         except LiquidityError as exc:
-            st.error(str(exc))
+            outcome = str(exc)
         else:
-            st.cache_data.clear()
-            for source in chosen:
-                st.write(report.summary(source))
-            if report.offline:
-                st.warning(
-                    "The sources could not be reached: this machine looks offline, or a firewall "
-                    "blocks them. Nothing in the store was changed. To work offline, start the "
-                    "app with a data pack: `LIQUIDITY_DATA_PACK=/path/to/pack streamlit run "
-                    "app.py`.",
-                    icon=":material/wifi_off:",
-                )
-            elif report.failed:
-                st.warning(
-                    "Some datasets failed; they keep their last good data. The catalog's "
-                    "note column shows each one's last attempt."
-                )
-            else:
-                st.success("Refresh complete.")
+            outcome = (report, tuple(chosen))
+        st.cache_data.clear()
+        # The tables above were drawn before the refresh: run the page again so they show the
+        # new state, and say there how the refresh went.
+        st.session_state[REFRESHED] = outcome
+        st.rerun()
+
+    outcome = st.session_state.pop(REFRESHED, None)
+    if isinstance(outcome, str):
+        st.error(outcome)
+    elif outcome is not None:
+        report, sources = outcome
+        for source in sources:
+            st.write(report.summary(source))
+        if report.offline:
+            st.warning(
+                "The sources could not be reached: this machine looks offline, or a firewall "
+                "blocks them. Nothing in the store was changed. To work offline, start the "
+                "app with a data pack: `LIQUIDITY_DATA_PACK=/path/to/pack streamlit run "
+                "app.py`.",
+                icon=":material/wifi_off:",
+            )
+        elif report.failed:
+            st.warning(
+                "Some datasets failed; they keep their last good data. The catalog's "
+                "note column shows each one's last attempt."
+            )
+        else:
+            st.success("Refresh complete.")
 
 page.finish()

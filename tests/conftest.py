@@ -83,6 +83,34 @@ def real_pack_path() -> Path | None:
     return path if path.is_dir() else None
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose prerequisite is missing; with CI=true that is a failure instead."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """The session's one Playwright driver (its sync API allows one at a time in a process).
+
+    Skips without the playwright module or Chromium (fails instead when CI=true).
+    """
+    from tests.appserver import CHROMIUM
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright module is missing: pip install -r requirements-dev.txt")
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        skip_or_fail(
+            f"no Chromium at {CHROMIUM}: apt-get install -y chromium chromium-driver, "
+            "or set CHROMIUM"
+        )
+    with sync_playwright() as driver:
+        yield driver
+
+
 @pytest.fixture
 def real_pack() -> Path:
     """The real data pack (LIQUIDITY_DATA_PACK, else ../shared/data); required when CI=true."""

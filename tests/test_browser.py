@@ -15,13 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,51 +26,26 @@ from components.frame import PAGES
 from liquidity import catalog
 from liquidity.pack import DataPack
 from liquidity.store import Store
-from tests.conftest import IN_CI, REPO, real_pack_path
+from tests import appserver
+from tests.appserver import (
+    CHART,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    ERROR_ALERT,
+    EXCEPTION,
+    READY,
+    RUNNING_ICON,
+    VIEWPORT,
+)
+from tests.conftest import REPO, real_pack_path, skip_or_fail
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM", "").strip() or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-SERVER_FLAGS = [
-    "--server.headless=true",
-    "--server.address=127.0.0.1",
-    "--browser.gatherUsageStats=false",
-    "--server.fileWatcherType=none",
-]
-VIEWPORT = {"width": 1400, "height": 900}
 SHOTS = REPO / "screenshots"
-
-# "Finished running" in the 1.67 frontend (STREAMLIT.md §4.3).
-READY = (
-    '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-    '[data-test-script-state="notRunning"]'
-)
-RUNNING_ICON = '[data-testid="stStatusWidgetRunningIcon"]'
-CHART = ".js-plotly-plot .main-svg"
-# st.exception / uncaught errors, and st.error (rendered as stAlertContainer > stAlertContentError).
-EXCEPTION = '[data-testid="stException"]'
-ERROR_ALERT = '[data-testid="stAlertContentError"]'
 
 KINDS = ["fred", "prices", "capex", "sec", "coinglass"]  # the Data page's default: all
 
 # -- prerequisites -----------------------------------------------------------------------------
-
-
-def _skip_or_fail(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI=true but {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -85,105 +53,32 @@ def pack_dir() -> Path:
     """The real data pack, for the session-scoped server (same rule as conftest's real_pack)."""
     path = real_pack_path()
     if path is None:
-        _skip_or_fail("no data pack: set LIQUIDITY_DATA_PACK or put ../shared/data beside the repo")
+        skip_or_fail("no data pack: set LIQUIDITY_DATA_PACK or put ../shared/data beside the repo")
     return path
-
-
-@pytest.fixture(scope="session")
-def playwright_api():
-    """The playwright.sync_api module, or skip (fail under CI) when it or Chromium is missing."""
-    try:
-        from playwright import sync_api
-    except ImportError:
-        _skip_or_fail("the playwright module is missing: pip install -r requirements-dev.txt")
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        _skip_or_fail(
-            f"no Chromium at {CHROMIUM}: apt-get install -y chromium chromium-driver, "
-            "or set CHROMIUM"
-        )
-    return sync_api
 
 
 # -- Streamlit server --------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# No proxies: a proxy from the environment would turn a loopback request into a network one.
-_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
 @contextlib.contextmanager
 def streamlit_server(pack: Path, workdir: Path) -> Iterator[str]:
-    """Run `streamlit run app.py` on a free loopback port; yields the base URL (§4.5)."""
-    port = _free_port()
-    home = workdir / "home"
-    log_path = workdir / "server.log"
-    env = dict(os.environ, LIQUIDITY_DATA_PACK=str(pack), LIQUIDITY_HOME=str(home))
-    for name in ("FRED_API_KEY", "SEC_USER_AGENT", "COINGLASS_API_KEY"):
-        env.pop(name, None)
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                *SERVER_FLAGS,
-                f"--server.port={port}",
-            ],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    """The app on a free loopback port for the duration of the block; yields its base URL."""
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log_path)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop_group(proc)
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}; log: {log_path}")
-        with contextlib.suppress(OSError):
-            with _LOCAL.open(url, timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        time.sleep(0.25)
-    pytest.fail(f"streamlit not healthy after {timeout:.0f} s; log: {log_path}")
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
+        with appserver.streamlit_server(pack, workdir) as server:
+            yield server.url
+    except appserver.ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
-def app_url(pack_dir, playwright_api, tmp_path_factory) -> Iterator[str]:
+def app_url(pack_dir, playwright_driver, tmp_path_factory) -> Iterator[str]:
     """One server shared by every test that does not need a fresh one."""
     with streamlit_server(pack_dir, tmp_path_factory.mktemp("streamlit")) as url:
         yield url
 
 
 @pytest.fixture
-def fresh_app_url(real_pack, playwright_api, tmp_path) -> Iterator[str]:
+def fresh_app_url(real_pack, playwright_driver, tmp_path) -> Iterator[str]:
     """A server started for one test: its first page request is the test's own."""
     with streamlit_server(real_pack, tmp_path) as url:
         yield url
@@ -192,38 +87,22 @@ def fresh_app_url(real_pack, playwright_api, tmp_path) -> Iterator[str]:
 # -- browser -----------------------------------------------------------------------------------
 
 
-class Offline:
-    """Aborts every request that would leave the machine, and remembers what it aborted."""
-
-    def __init__(self):
-        self.aborted: list[str] = []
-
-    def __call__(self, route) -> None:
-        host = urlsplit(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            self.aborted.append(route.request.url)
-            route.abort("internetdisconnected")
-
-
 @pytest.fixture(scope="session")
-def chromium_context(playwright_api, tmp_path_factory):
+def chromium_context(playwright_driver, tmp_path_factory):
     """One headless Chromium (persistent context with a temporary profile) for the session."""
-    with playwright_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport=VIEWPORT,
-        )
-        context.set_default_timeout(30_000)
-        context.route("**/*", Offline())
-        try:
-            yield context
-        finally:
-            context.close()
+    context = playwright_driver.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_FLAGS,
+        viewport=VIEWPORT,
+    )
+    context.set_default_timeout(30_000)
+    context.route("**/*", appserver.Offline())
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture

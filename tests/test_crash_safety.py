@@ -8,7 +8,9 @@ only (no half-written transaction, no duplicate), and a restarted collector must
 Kills are aimed two ways: at exact points (the child sleeps inside the real code path: object
 written but not renamed, manifest row inserted but not committed, committed but the old object not
 yet deleted; a liquidation batch inserted but not committed) and at random moments of a tight
-write loop. The children live in tests/crash_child.py.
+write loop. The children live in tests/crash_child.py. The exact points leak one file each (a
+temp file, a version never named, a replaced version not deleted): `Store.sweep` must remove
+exactly that file once it is old, and keep what the manifest and a pinned snapshot name.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -29,8 +33,10 @@ import pandas as pd
 import pytest
 
 from liquidity import catalog
+from liquidity.library import Library
 from liquidity.liquidations import EventStore, from_okx
 from liquidity.refresh import Seams, refresh
+from liquidity.snapshots import open_snapshot, pin
 from liquidity.sources import fred, http
 from liquidity.store import Store
 from tests.conftest import REPO
@@ -111,17 +117,37 @@ def fred_server(server: LoopbackServer, dates: list[str], bump: float) -> None:
     )
 
 
+def object_files(store: Store) -> set[Path]:
+    return set(store.objects.glob("*/*.parquet"))  # temp files (".tmp-…") included
+
+
+def named_files(store: Store) -> set[Path]:
+    """The object files the manifest or a kept snapshot names."""
+    shas = {entry.sha256 for entry in store.entries().values()}
+    for snap in store.snapshots():
+        shas |= {entry.sha256 for entry in (snap.entries or {}).values()}
+    return {store._object_path(sha) for sha in shas}
+
+
 @pytest.mark.parametrize(
-    ("point", "walcl_updated"),
-    [("object", False), ("commit", False), ("collect", True)],
+    ("point", "walcl_updated", "leftover"),
+    [
+        ("object", False, r"\.tmp-\w+\.parquet"),  # the new version's temp file
+        ("commit", False, r"[0-9a-f]{64}\.parquet"),  # the new version, never named
+        ("collect", True, r"[0-9a-f]{64}\.parquet"),  # the replaced version, not yet deleted
+    ],
 )
 def test_a_refresh_killed_mid_write_leaves_every_dataset_whole(
-    point, walcl_updated, child, tmp_path, monkeypatch
+    point, walcl_updated, leftover, child, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(fred, "LIMITER", http.RateLimiter(1000))
     store = Store(tmp_path)
     with LoopbackServer() as server:
         fred_server(server, OLD_DATES, bump=0.0)
+        assert not refresh(store, ("fred",), seams=Seams(fred_session=server.session())).failed
+        # A pinned link keeps this first version of every series after the refresh below.
+        pinned = pin(Library(store), kinds=(catalog.FRED,))
+        fred_server(server, OLD_DATES, bump=-0.25)
         assert not refresh(store, ("fred",), seams=Seams(fred_session=server.session())).failed
         before = check_store(store)
         fred_server(server, NEW_DATES, bump=-0.5)
@@ -140,11 +166,52 @@ def test_a_refresh_killed_mid_write_leaves_every_dataset_whole(
         for key in set(before) - {"fred/WALCL"}:  # never reached
             pd.testing.assert_frame_equal(after[key], before[key])
 
+        # The kill leaked exactly one file; a sweep takes it once it is old, and nothing else.
+        (leaked,) = object_files(store) - named_files(store)
+        assert re.fullmatch(leftover, leaked.name)
+        assert len(pinned.entries) == len(FRED_IDS)
+        held = {entry.sha256 for entry in pinned.entries.values()}
+        assert not held & {entry.sha256 for entry in store.entries().values()}  # snapshot only
+        assert store.sweep() == []  # young: a running writer may be about to name it
+        an_hour_ago = time.time() - 3601
+        for path in object_files(store):
+            os.utime(path, (an_hour_ago, an_hour_ago))
+        assert store.sweep() == [leaked]
+        assert object_files(store) == named_files(store)
+        assert check_store(store).keys() == after.keys()
+        for entry in open_snapshot(store, pinned.id).entries.values():
+            path = store._object_path(entry.sha256)
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == entry.sha256, entry.key
+
         # The next refresh carries on from there.
         assert not refresh(store, ("fred",), seams=Seams(fred_session=server.session())).failed
     final = check_store(store)
     assert {frame.index[-1] for frame in final.values()} == {pd.Timestamp(NEW_DATES[-1])}
     assert len(final) == len(FRED_IDS)
+
+
+def test_a_write_whose_unnamed_object_is_swept_before_its_commit_stores_it_again(
+    tmp_path, monkeypatch
+):
+    # put_object finds the bytes already there (a version a kill left unnamed, an hour old) and
+    # returns; a sweep removes them before write takes the lock to name them.
+    store, dataset = Store(tmp_path), catalog.get("fred/WALCL")
+    store.write(dataset, walcl_version(1), source="v1")
+    leaked = store.put_object(dataset, walcl_version(2), source="v2", origin="live")
+    put = store.put_object
+
+    def put_then_sweep(*args, **kwargs):
+        entry = put(*args, **kwargs)
+        monkeypatch.setattr(store, "put_object", put)  # once
+        an_hour_ago = time.time() - 3601
+        os.utime(store._object_path(entry.sha256), (an_hour_ago, an_hour_ago))
+        assert store.sweep() == [store._object_path(leaked.sha256)]
+        return entry
+
+    monkeypatch.setattr(store, "put_object", put_then_sweep)
+    assert store.write(dataset, walcl_version(2), source="v2").sha256 == leaked.sha256
+    frames = check_store(store)
+    pd.testing.assert_frame_equal(frames["fred/WALCL"], walcl_version(2), check_freq=False)
 
 
 # -- the store, killed at random moments of a write loop ----------------------------------------

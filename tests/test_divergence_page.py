@@ -111,3 +111,27 @@ def test_cli_returns_and_divergence(real_pack, tmp_path, capsys):
     assert lines[0] == "date,speculative,memory,market,ratio,spread_pp"
     assert lines[1] == "2026-08-17,100,100,100,100,0"
     assert main(["returns", "ORCL", "--date", "2025-12-17", "--days", "99"], library=library) == 2
+
+
+@pytest.mark.pack
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        # SK hynix and Samsung prices start 2025-03-18 in the pack.
+        (
+            {"range": ["2021-05-31", "2023-05-10"], "memory": ["005930.KS", "000660.KS"]},
+            "the memory basket has no level from the base date 2021-05-31 to 2023-05-10 "
+            "(its members' prices cover 2025-03-18 → ",
+        ),
+        # The base date after the pack's last close.
+        (
+            {"range": ["2026-03-26", "2026-09-29"], "base": "2026-09-15"},
+            "the speculative basket has no level from the base date 2026-09-15 to 2026-09-29",
+        ),
+    ],
+)
+def test_a_basket_without_prices_in_the_window_is_explained(app_env, real_pack, params, message):
+    app_env(real_pack)
+    at = run_page(PAGE, params)
+    assert not at.error and not at.get("plotly_chart")
+    assert any(message in i.value for i in at.info), [i.value for i in at.info]

@@ -23,17 +23,19 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
+import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import fredapi
 import pandas as pd
 import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 from yfinance.exceptions import YFRateLimitError
 
-from liquidity import catalog
+from liquidity import catalog, filers
 from liquidity.errors import RateLimited, SourceError, SourceUnavailable
 from liquidity.library import Library, Provenance, stale_since
 from liquidity.refresh import Seams, refresh
@@ -54,6 +56,7 @@ from tests.test_refresh import ExchangeServer, FakeDownload, fred_csv
 
 UA = "Jane Doe jane@example.com"
 CG_KEY = "cg-test-key"
+FRED_KEY = "0123456789abcdef0123456789abcdef"
 # Short waits so a test retries in milliseconds; the production policy is 3 attempts, 1 s, 30 s.
 FAST_RETRY = http.Retry(attempts=3, backoff=0.05, max_wait=2.0)
 LIMITERS = (
@@ -180,6 +183,22 @@ CASES = [
         fred.FRED_CSV_URL,
         "observation_date,WALCL\n2025-11-12,6543210\n2025-11-19,6540001\n",
         lambda session: fred.fetch_series("WALCL", session=session),
+        check_fred,
+        (fred, "LIMITER"),
+    ),
+    Case(
+        "fred-api",
+        fred.FRED_OBSERVATIONS_URL,
+        json.dumps(
+            {
+                "count": 2,
+                "observations": [
+                    {"realtime_start": "2025-11-22", "date": "2025-11-12", "value": "6543210"},
+                    {"realtime_start": "2025-11-22", "date": "2025-11-19", "value": "6540001"},
+                ],
+            }
+        ),
+        lambda session: fred.fetch_series("WALCL", session=session, api_key=FRED_KEY),
         check_fred,
         (fred, "LIMITER"),
     ),
@@ -373,69 +392,76 @@ def test_retries_keep_to_each_sources_own_request_rate(case, server, monkeypatch
     assert len(gaps) == 2 and min(gaps) >= interval - 0.01, (gaps, interval)
 
 
-# -- FRED's keyed API through fredapi (urllib, not the session) ----------------------------------
-FRED_OBSERVATIONS = "https://api.stlouisfed.org/fred/series/observations"
-FRED_XML = (
-    '<?xml version="1.0" encoding="utf-8" ?>'
-    '<observations realtime_start="2025-11-22" realtime_end="2025-11-22" count="2">'
-    '<observation realtime_start="2025-11-22" realtime_end="2025-11-22" date="2025-11-12" '
-    'value="6543210"/>'
-    '<observation realtime_start="2025-11-22" realtime_end="2025-11-22" date="2025-11-19" '
-    'value="."/></observations>'
-)
-FRED_RATE_LIMIT = (
-    '<?xml version="1.0" encoding="utf-8" ?>'
-    '<error code="429" message="Too Many Requests.  Exceeded Rate Limit"/>'
-)
+# -- FRED's keyed API: the same session and http.get as every source (the matrix above) --------
+FRED_MISSING = "Bad Request.  The series does not exist."
 
 
-def loopback_fred(server: LoopbackServer) -> Callable[..., fredapi.Fred]:
-    """The `fred_factory` seam: a real fredapi client whose root URL is the loopback server."""
-
-    def factory(api_key: str) -> fredapi.Fred:
-        client = fredapi.Fred(api_key=api_key)
-        client.root_url = f"{server.base}/api.stlouisfed.org/fred"
-        return client
-
-    return factory
+def observations(*values: str) -> str:
+    days = ["2025-11-12", "2025-11-19", "2025-11-26"]
+    return json.dumps(
+        {"observations": [{"date": d, "value": v} for d, v in zip(days, values, strict=False)]}
+    )
 
 
-def fetch_keyed(server):
-    return fred.fetch_series("WALCL", api_key="test-key", fred_factory=loopback_fred(server))
+def fetch_keyed(session, start=None):
+    return fred.fetch_series("walcl", start, session=session, api_key=FRED_KEY)
 
 
-def test_fredapi_reads_valid_xml_and_sends_the_key(server, fast):
-    server.route(FRED_OBSERVATIONS, ok(FRED_XML, "text/xml"))
-    frame = fetch_keyed(server)
-    assert frame["value"].iloc[0] == 6_543_210.0 and frame["value"].isna().iloc[1]
-    (seen,) = server.requests_for(FRED_OBSERVATIONS)
-    assert seen.query == {"series_id": "WALCL", "api_key": "test-key"}
+def test_keyed_fred_sends_the_key_as_json_request_and_reads_dots_as_missing(server, fast):
+    server.route(fred.FRED_OBSERVATIONS_URL, ok(observations("6543210", ".", "6540001")))
+    frame = fetch_keyed(server.session(), datetime.date(2025, 11, 1))
+    assert frame["value"].isna().tolist() == [False, True, False]
+    assert frame["value"].iloc[[0, 2]].tolist() == [6_543_210.0, 6_540_001.0]
+    (seen,) = server.requests_for(fred.FRED_OBSERVATIONS_URL)
+    assert seen.query == {
+        "series_id": "WALCL",
+        "api_key": FRED_KEY,
+        "file_type": "json",
+        "observation_start": "2025-11-01",
+    }
 
 
-def test_fredapi_rate_limits_are_retried_then_reported(server, fast):
-    server.route(FRED_OBSERVATIONS, status(429, FRED_RATE_LIMIT), ok(FRED_XML, "text/xml"))
-    assert len(fetch_keyed(server)) == 2
-    server.route(FRED_OBSERVATIONS, status(429, FRED_RATE_LIMIT))
-    with pytest.raises(RateLimited, match="Exceeded Rate Limit"):
-        fetch_keyed(server)
-    assert len(server.requests_for(FRED_OBSERVATIONS)) == 2 + 3
+def test_a_hung_keyed_fred_gives_up_within_the_timeout(server, fast):
+    # fredapi's urlopen had no timeout: this hang blocked a refresh for good.
+    server.route(fred.FRED_OBSERVATIONS_URL, hang(30.0))
+    session = server.session(max_timeout=0.2)
+    began = time.monotonic()
+    with pytest.raises(SourceUnavailable, match=r"api.stlouisfed.org: timed out \(3 attempts\)"):
+        fetch_keyed(session)
+    assert time.monotonic() - began < 3.0  # 3 × 0.2 s and the short backoff, never the hang
+    assert session.get_adapter("https://x").timeouts == [(5, 20)] * 3
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (status(500, "Internal Server Error"), "unreadable error page"),
-        (html(503), "an error page that is not FRED's"),
-        (html(), "a page that is not FRED's XML"),
-        (truncated(FRED_XML), "cut off before its end"),
+        (
+            status(400, json.dumps({"error_code": 400, "error_message": FRED_MISSING})),
+            f"api.stlouisfed.org: {FRED_MISSING}",
+        ),
+        (status(400, "Bad Request"), "api.stlouisfed.org answered HTTP 400 for /fred/series/"),
+        (ok('{"count": 0}'), "WALCL: the API answer has no observations list"),
+        (ok('{"observations": [{"date": "2025-11-12"}]}'), "observation without date or value"),
+        (ok("observation_date,WALCL\n"), "a document that is not FRED's JSON"),
     ],
-    ids=["500-text", "503-html", "200-html", "truncated"],
+    ids=["fred-error", "400-text", "no-observations", "no-value", "not-json"],
 )
-def test_fredapi_faults_become_source_errors(answer, message, server, fast):
-    server.route(FRED_OBSERVATIONS, answer)
-    with pytest.raises(SourceError, match=message) as caught:
-        fetch_keyed(server)
+def test_keyed_fred_answers_that_are_not_data_say_what_came(answer, message, server, fast):
+    server.route(fred.FRED_OBSERVATIONS_URL, answer)
+    with pytest.raises(SourceError, match=re.escape(message)) as caught:
+        fetch_keyed(server.session())
     assert type(caught.value) is SourceError
+    assert FRED_KEY not in str(caught.value)
+    assert len(server.requests_for(fred.FRED_OBSERVATIONS_URL)) == 1  # answers, not retried
+
+
+def test_keyed_fred_errors_never_carry_the_key_into_a_traceback(fast):
+    with LoopbackServer() as closed:
+        session = closed.session()
+    # The port is closed now: requests' ConnectionError quotes the URL, query and all.
+    with pytest.raises(SourceUnavailable, match="connection refused") as caught:
+        fetch_keyed(session)
+    assert FRED_KEY not in "".join(traceback.format_exception(caught.value))
 
 
 # -- a failed refresh keeps the last good data -----------------------------------------------
@@ -531,6 +557,49 @@ def test_a_long_rate_limit_stops_the_source_instead_of_asking_again(tmp_path, se
     assert all("asks to wait 900 s" in o.message for o in report.outcomes["fred"])
     assert not report.offline
     assert stored_versions(store) == before
+
+
+def test_an_expired_http_cache_never_hides_a_failed_refresh(tmp_path, server, fast):
+    # Served stale, the expired answers would be recorded as "ok, unchanged": no stale badge.
+    store = Store(tmp_path)
+    prefilled(store, server)
+    cached = server.session(http.cached_session(store.http_cache_path), max_timeout=0.1)
+    # The same incremental requests as the refresh below, answered and cached.
+    assert not refresh(store, ("fred",), seams=Seams(fred_session=cached)).failed
+    before = stored_versions(store)
+    cached.cache.reset_expiration(datetime.timedelta(seconds=-1))
+    server.route(fred.FRED_CSV_URL, hang(2.0))
+    report = refresh(store, ("fred",), seams=Seams(fred_session=cached))
+    assert report.offline and all(not o.ok for o in report.outcomes["fred"])
+    assert stored_versions(store) == before
+    fred_rows = [s for s in Library(store).status() if s.dataset.kind == catalog.FRED]
+    assert all(s.fetch_failed and s.stale_since is not None for s in fred_rows)
+
+
+def test_a_filer_lookup_may_use_an_expired_ticker_list_but_never_expired_facts(
+    tmp_path, server, fast, monkeypatch
+):
+    store, sessions = Store(tmp_path), []
+    production = http.cached_session
+
+    def routed(path, **kwargs):
+        sessions.append(server.session(production(path, **kwargs)))
+        return sessions[-1]
+
+    monkeypatch.setattr(http, "cached_session", routed)
+    tickers, facts = sec.SEC_TICKERS_URL, sec.SEC_FACTS_URL.format(cik=1045810)
+    server.route(tickers, ok(json.dumps({"0": {"cik_str": 1045810, "ticker": "NVDA"}})))
+    server.route(facts, ok(json.dumps(SEC_FACTS)))
+    environ = {"SEC_USER_AGENT": UA}
+    filers.fetch_filer("NVDA", store, environ=environ)
+    sessions[0].cache.reset_expiration(datetime.timedelta(seconds=-1))
+    server.route(tickers, status(503))
+    server.route(facts, status(503))
+    with pytest.raises(SourceError, match=r"HTTP 503 for /api/xbrl/companyfacts/\S+ \(3 attempts"):
+        filers.fetch_filer("NVDA", store, environ=environ)
+    assert len(server.requests_for(tickers)) == 2  # asked again, then its expired copy served
+    assert len(server.requests_for(facts)) == 1 + 3  # the facts' failure shows
+    assert not store.attempts()["sec/NVDA"].ok
 
 
 def test_an_sec_block_is_not_asked_again_for_the_other_companies(tmp_path, server, fast):
@@ -709,9 +778,7 @@ def test_the_data_page_shows_the_failure_and_the_stale_badge(app_env, server, fa
     assert not at.exception
     assert any("fred: 17/20 datasets ok" in text for text in texts(at, "markdown"))
     assert any("keep their last good data" in text for text in texts(at, "warning"))
-
-    at.run()  # the next run reads the new status
-    assert not at.exception
+    # The same run already shows the new status above the button (the page reruns itself).
     (warning,) = [w for w in texts(at, "warning") if "The last refresh of" in w]
     assert warning.startswith("The last refresh of 3 dataset(s) failed")
     failures = at.dataframe[0].value
@@ -726,6 +793,10 @@ def test_the_data_page_shows_the_failure_and_the_stale_badge(app_env, server, fa
     strip = [c for c in texts(at, "caption") if "**Data:**" in c]
     assert "3 failed to refresh: see the Data page" in strip[0]
     assert f"3 stale, the oldest since {fetched:%Y-%m-%d}" in strip[0]
+
+    at.run()  # the refresh's report was for that run only; the status stays
+    assert not any("datasets ok" in text for text in texts(at, "markdown"))
+    assert [w for w in texts(at, "warning") if "The last refresh of" in w] == [warning]
 
 
 def test_a_chart_caption_badges_a_stale_input(app_env, server, fast):

@@ -5,14 +5,15 @@ printed line, cached HTTP record or store file contains them.
 The settings (liquidity/settings.py, components/loaders.environ_with_secrets):
 
 - FRED_API_KEY, COINGLASS_API_KEY: credentials. Sent only to their API (FRED's in the query
-  string, as fredapi does; CoinGlass's in the CG-API-KEY header) and nowhere else.
+  string, the only place its API takes it; CoinGlass's in the CG-API-KEY header) and nowhere
+  else.
 - SEC_USER_AGENT: not a credential (the SEC requires every request to declare it, in clear), but
   it is the operator's name and e-mail address: sent to the SEC as the User-Agent header, and
   held to the same rule everywhere else, the HTTP cache included.
 
 The refresh is the Data page's own "Refresh now" button (the production path: secrets read by
 `environ_with_secrets`, the cached session from `http.cached_session`), with every host sent to a
-loopback server: the session through `LoopbackServer.session`, fredapi through its root URL.
+loopback server through `LoopbackServer.session`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ import json
 import logging
 import re
 
-import fredapi
-
-from liquidity.sources import coinglass, exchanges, http, sec
+from liquidity.sources import coinglass, exchanges, fred, http, sec
 from tests.apptest import run_page
 from tests.conftest import REPO
 from tests.loopback import LoopbackServer, ok, status
@@ -44,21 +43,13 @@ PAGES = (
     "pages/4_liquidations.py",
     "pages/5_data.py",
 )
-FRED_OBSERVATIONS = "https://api.stlouisfed.org/fred/series/observations"
-FRED_MISSING = (
-    '<?xml version="1.0" encoding="utf-8" ?>'
-    '<error code="400" message="Bad Request.  The series does not exist."/>'
-)
+FRED_MISSING = {"error_code": 400, "error_message": "Bad Request.  The series does not exist."}
 
 
-def fred_xml(series_id: str, dates: list[str]) -> str:
-    """FRED's observations XML with the plausible values of test_refresh.fred_csv."""
+def fred_json(series_id: str, dates: list[str]) -> str:
+    """FRED's observations JSON with the plausible values of test_refresh.fred_csv."""
     rows = [line.split(",") for line in fred_csv(series_id, dates).splitlines()[1:]]
-    observations = "".join(
-        f'<observation realtime_start="{day}" realtime_end="{day}" date="{day}" value="{value}"/>'
-        for day, value in rows
-    )
-    return f'<?xml version="1.0" encoding="utf-8" ?><observations>{observations}</observations>'
+    return json.dumps({"observations": [{"date": day, "value": value} for day, value in rows]})
 
 
 def route_every_source(server: LoopbackServer) -> None:
@@ -68,11 +59,11 @@ def route_every_source(server: LoopbackServer) -> None:
     wednesday = datetime.date.today().weekday() - 2
     dates = [recent(wednesday % 7 + 7), recent(wednesday % 7)]
     server.route(
-        FRED_OBSERVATIONS,
+        fred.FRED_OBSERVATIONS_URL,
         lambda seen: (
-            status(400, FRED_MISSING)
+            status(400, json.dumps(FRED_MISSING))
             if seen.query["series_id"] == "DGS10"
-            else ok(fred_xml(seen.query["series_id"], dates), "text/xml")
+            else ok(fred_json(seen.query["series_id"], dates))
         ),
     )
     for ticker, cik in sec.CIKS.items():
@@ -109,7 +100,6 @@ def test_secrets_reach_only_their_api(app_env, fixture_pack, monkeypatch, caplog
         route_every_source(server)
         cached = http.cached_session
         monkeypatch.setattr(http, "cached_session", lambda path: server.session(cached(path)))
-        monkeypatch.setattr(fredapi.Fred, "root_url", f"{server.base}/api.stlouisfed.org/fred")
         at = run_page("pages/5_data.py")
         at.multiselect(key="refresh_sources").set_value(["fred", "sec", "liquidations"])
         next(b for b in at.button if b.label == "Refresh now").click().run()

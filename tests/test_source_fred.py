@@ -1,16 +1,14 @@
-"""FRED adapter: request checks, both CSV headers, missing values, keyed path via a fake Fred."""
+"""FRED adapter: request checks, both CSV headers, missing values, the keyed JSON API."""
 
 from __future__ import annotations
 
 import datetime
 import math
-import urllib.error
-import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
 
-from liquidity.errors import RateLimited, SourceError, SourceUnavailable
+from liquidity.errors import RateLimited, SourceError
 from liquidity.sources import fred, http
 from tests.fakes import FakeSession, make_response
 
@@ -35,28 +33,6 @@ def recorded_limiter(monkeypatch):
         fred, "LIMITER", http.RateLimiter(2, clock=lambda: 0.0, sleep=sleeps.append)
     )
     return sleeps
-
-
-class FakeFred:
-    """Stands in for fredapi.Fred: canned answers, recorded calls, optional exception."""
-
-    def __init__(self, series=None, info=None, error=None):
-        self.series = series
-        self.info = info
-        self.error = error
-        self.calls: list[tuple] = []
-
-    def get_series(self, series_id, observation_start=None, **kwargs):
-        self.calls.append(("get_series", series_id, observation_start))
-        if self.error:
-            raise self.error
-        return self.series
-
-    def get_series_info(self, series_id):
-        self.calls.append(("get_series_info", series_id))
-        if self.error:
-            raise self.error
-        return self.info
 
 
 # --- validate_request ------------------------------------------------------------------------
@@ -181,9 +157,10 @@ def test_fetch_series_surfaces_rate_limiting(recorded_limiter):
     assert recorded_limiter == [20.0, 20.5]  # each retry waits the Retry-After, in limiter slots
 
 
-def test_fetch_series_without_key_or_session_says_what_is_missing():
+@pytest.mark.parametrize("api_key", [None, "KEY"])
+def test_fetch_series_without_a_session_says_what_is_missing(api_key):
     with pytest.raises(ValueError, match="needs a session"):
-        fred.fetch_series("WALCL")
+        fred.fetch_series("WALCL", api_key=api_key)
 
 
 def test_fetch_series_validates_before_any_request():
@@ -193,32 +170,31 @@ def test_fetch_series_validates_before_any_request():
     assert session.calls == []
 
 
-# --- keyed path ------------------------------------------------------------------------------
+# --- keyed path: the REST API's JSON through the same session --------------------------------
+KEY = "0123456789abcdef0123456789abcdef"
+# SOURCES.md §3.3: values are strings, "." = missing; out of date order on purpose.
+WALCL_JSON = {
+    "count": 3,
+    "observations": [
+        {"realtime_start": "2026-08-24", "date": "2024-01-03", "value": "7681024"},
+        {"realtime_start": "2026-08-24", "date": "2024-01-10", "value": "."},
+        {"realtime_start": "2026-08-24", "date": "2023-12-27", "value": "7712781"},
+    ],
+}
 
 
-def test_fetch_series_keyed_path_uses_fredapi_and_the_same_shape():
-    series = pd.Series(
-        [7681024.0, float("nan"), 7712781.0],
-        index=[
-            datetime.datetime(2024, 1, 3),
-            datetime.datetime(2024, 1, 10),
-            datetime.datetime(2023, 12, 27),
-        ],
-    )
-    client = FakeFred(series=series)
-    built_with: list[str] = []
-
-    def factory(api_key):
-        built_with.append(api_key)
-        return client
-
-    session = FakeSession()  # must stay untouched on the keyed path
-    frame = fred.fetch_series(
-        "walcl", datetime.date(2023, 12, 1), session=session, api_key="KEY", fred_factory=factory
-    )
-    assert built_with == ["KEY"]
-    assert client.calls == [("get_series", "WALCL", datetime.date(2023, 12, 1))]
-    assert session.calls == []
+def test_fetch_series_keyed_path_asks_the_api_and_gives_the_same_shape():
+    session = FakeSession(make_response(200, WALCL_JSON))
+    frame = fred.fetch_series("walcl", datetime.date(2023, 12, 1), session=session, api_key=KEY)
+    [call] = session.calls
+    assert call["url"] == fred.FRED_OBSERVATIONS_URL
+    assert call["params"] == {
+        "series_id": "WALCL",
+        "api_key": KEY,
+        "file_type": "json",
+        "observation_start": "2023-12-01",
+    }
+    assert call["timeout"] == (5, 20)
     assert frame["value"].tolist()[0] == 7712781.0  # sorted ascending
     assert frame["value"].isna().tolist() == [False, False, True]
     csv_frame = fred.parse_csv(WALCL_CSV, "WALCL")
@@ -227,10 +203,15 @@ def test_fetch_series_keyed_path_uses_fredapi_and_the_same_shape():
     assert frame.index.dtype == csv_frame.index.dtype
 
 
+def test_fetch_api_without_start_sends_no_observation_start():
+    session = FakeSession(make_response(200, WALCL_JSON))
+    fred.fetch_api(session, fred.FredRequest("WALCL", None), KEY)
+    assert "observation_start" not in session.calls[0]["params"]
+
+
 def test_keyed_and_keyless_paths_share_the_limiter(recorded_limiter):
     fred.fetch_series("WALCL", session=FakeSession(make_response(200, WALCL_CSV)))
-    client = FakeFred(series=pd.Series([1.0], index=[datetime.datetime(2024, 1, 3)]))
-    fred.fetch_series("WALCL", api_key="KEY", fred_factory=lambda api_key: client)
+    fred.fetch_series("WALCL", session=FakeSession(make_response(200, WALCL_JSON)), api_key=KEY)
     assert recorded_limiter == [0.5]
 
 
@@ -238,40 +219,75 @@ def test_module_limiter_allows_two_requests_per_second():
     assert MODULE_LIMITER.per_second == 2
 
 
+def test_parse_observations_with_none_gives_an_empty_frame():
+    frame = fred.parse_observations({"count": 0, "observations": []}, "WALCL")
+    assert frame.empty and list(frame.columns) == ["value"]
+    assert frame.index.name == "date" and frame.index.dtype.kind == "M"
+
+
 @pytest.mark.parametrize(
-    ("error", "expected", "message"),
+    ("payload", "message"),
     [
-        (ValueError("Bad Request.  The series does not exist."), SourceError, "does not exist"),
-        (ValueError("Too Many Requests.  Exceeded Rate Limit"), RateLimited, "Exceeded Rate Limit"),
+        ({"count": 0}, "no observations list"),
+        ({"observations": {"date": "2024-01-03"}}, "no observations list"),
+        ({"observations": [{"date": "2024-01-03"}]}, "observation without date or value"),
+        ({"observations": ["2024-01-03,1"]}, "observation without date or value"),
+        ({"observations": [{"date": "last week", "value": "1"}]}, "unreadable observation date"),
         (
-            urllib.error.URLError("[Errno -3] Temporary failure in name resolution"),
-            SourceUnavailable,
-            "offline",
+            {"observations": [{"date": "2024-01-03", "value": "1"}] * 2},
+            "duplicate observation dates, first 2024-01-03",
         ),
-        (TimeoutError("timed out"), SourceUnavailable, "could not reach api.stlouisfed.org"),
-        (ET.ParseError("syntax error"), SourceError, "unreadable error page"),
     ],
 )
-def test_fetch_api_maps_fredapi_errors(error, expected, message):
-    client = FakeFred(error=error)
-    with pytest.raises(expected, match=message) as caught:
-        fred.fetch_api(client, fred.FredRequest("WALCL", None))
+def test_parse_observations_rejects_what_is_not_a_series(payload, message):
+    with pytest.raises(SourceError, match=message):
+        fred.parse_observations(payload, "WALCL")
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "message"),
+    [
+        (
+            make_response(
+                400,
+                {"error_code": 400, "error_message": "Bad Request.  The series does not exist."},
+            ),
+            SourceError,
+            "api.stlouisfed.org: Bad Request.  The series does not exist.",
+        ),
+        (
+            make_response(400, {"error_code": 400, "error_message": f"api_key {KEY} is bad"}),
+            SourceError,
+            "api.stlouisfed.org: api_key … is bad",
+        ),
+        (make_response(400, "Bad Request"), SourceError, "answered HTTP 400 for /fred/series/"),
+        (make_response(403), SourceError, "answered HTTP 403"),
+        (make_response(200, "<html><body>Blocked</body></html>"), SourceError, "HTML page"),
+        (make_response(200, "[1, 2]"), SourceError, "not FRED's JSON"),
+        (
+            make_response(429, headers={"Retry-After": "3600"}),
+            RateLimited,
+            "asks to wait 3600 s",
+        ),
+    ],
+    ids=["fred-error", "key-in-message", "400-text", "403", "html", "json-list", "429"],
+)
+def test_fetch_api_turns_error_answers_into_source_errors(answer, expected, message):
+    with pytest.raises(expected) as caught:
+        fred.fetch_api(FakeSession(answer), fred.FredRequest("WALCL", None), KEY)
     assert type(caught.value) is expected
-
-
-def test_fetch_api_with_no_observations_gives_an_empty_frame():
-    frame = fred.fetch_api(FakeFred(series=pd.Series({})), fred.FredRequest("WALCL", None))
-    assert frame.empty and list(frame.columns) == ["value"]
+    assert message in str(caught.value) and KEY not in str(caught.value)
 
 
 def test_api_units_reads_the_units_field():
-    info = pd.Series({"title": "Assets: Total Assets", "units": "Millions of U.S. Dollars"})
-    client = FakeFred(info=info)
-    assert fred.api_units(client, "walcl") == "Millions of U.S. Dollars"
-    assert client.calls == [("get_series_info", "WALCL")]
+    info = {"seriess": [{"id": "WALCL", "units": "Millions of U.S. Dollars"}]}
+    session = FakeSession(make_response(200, info))
+    assert fred.api_units(session, "walcl", KEY) == "Millions of U.S. Dollars"
+    [call] = session.calls
+    assert call["url"] == fred.FRED_SERIES_URL
+    assert call["params"] == {"series_id": "WALCL", "api_key": KEY, "file_type": "json"}
 
 
-def test_api_units_maps_errors_too():
-    client = FakeFred(error=urllib.error.URLError("refused"))
-    with pytest.raises(SourceUnavailable):
-        fred.api_units(client, "WALCL")
+def test_api_units_says_when_the_answer_has_none():
+    with pytest.raises(SourceError, match="WALCL: the API answer has no units"):
+        fred.api_units(FakeSession(make_response(200, {"seriess": []})), "WALCL", KEY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 
 import pytest
@@ -341,6 +342,18 @@ def test_api_keys_are_sent_but_never_stored(cached):
     assert stored and all("SECRET123" not in url for url in stored)
 
 
+@pytest.mark.parametrize("name", ["urllib3.connectionpool", "requests_cache.policy.expiration"])
+def test_api_keys_are_masked_in_the_libraries_debug_logs(name, caplog):
+    caplog.set_level(logging.DEBUG, logger=name)
+    logging.getLogger(name).debug(
+        '"GET %s HTTP/1.1" 200', "/fred/series/observations?series_id=WALCL&API_KEY=SECRET123&x=1"
+    )
+    (record,) = [r for r in caplog.records if r.name == name]
+    assert record.getMessage() == (
+        '"GET /fred/series/observations?series_id=WALCL&API_KEY=…&x=1 HTTP/1.1" 200'
+    )
+
+
 def test_non_200_answers_are_not_cached(cached):
     session, adapter = cached
     adapter.status = 500
@@ -349,15 +362,32 @@ def test_non_200_answers_are_not_cached(cached):
     assert len(adapter.sent) == 2
 
 
-def test_stale_copy_is_served_when_the_refresh_fails(cached):
+def test_an_expired_copy_is_not_served_when_the_refresh_fails(cached):
+    # A refresh must see its failure: the store keeps the last good data and marks it stale.
     session, adapter = cached
     session.get(FRED_URL, params={"id": "WALCL"})
     session.cache.reset_expiration(datetime.timedelta(seconds=-1))
     adapter.fail_with = requests.ConnectionError("offline")
+    with pytest.raises(requests.ConnectionError):
+        session.get(FRED_URL, params={"id": "WALCL"})
+    adapter.fail_with, adapter.status = None, 503
+    assert session.get(FRED_URL, params={"id": "WALCL"}).status_code == 503
+    assert len(adapter.sent) == 3  # each refresh was attempted
+
+
+def test_a_lookup_session_serves_its_expired_copy_when_the_server_fails(tmp_path):
+    session = http.cached_session(tmp_path / "http_cache.sqlite", stale_if_error=True)
+    adapter = FakeAdapter(CSV_BODY)
+    session.mount("https://", adapter)
+    session.get(FRED_URL, params={"id": "WALCL"})
+    session.cache.reset_expiration(datetime.timedelta(seconds=-1))
+    adapter.fail_with = requests.ConnectionError("offline")
     stale = session.get(FRED_URL, params={"id": "WALCL"})
-    assert stale.from_cache and stale.is_expired
-    assert stale.content == CSV_BODY
-    assert len(adapter.sent) == 2  # the refresh was attempted
+    assert stale.from_cache and stale.is_expired and stale.content == CSV_BODY
+    adapter.fail_with, adapter.status = None, 503
+    assert session.get(FRED_URL, params={"id": "WALCL"}).content == CSV_BODY
+    assert len(adapter.sent) == 3  # the refreshes were attempted
+    session.close()
 
 
 @pytest.mark.parametrize(

@@ -1,29 +1,31 @@
-"""FRED series: keyless `fredgraph.csv` by default, the keyed API through fredapi when a key exists.
+"""FRED series: keyless `fredgraph.csv` by default, the keyed REST API when a key exists.
 
-Both paths return the same frame: DatetimeIndex "date" (ascending, tz-naive) and one float64
-column "value", with missing observations kept as NaN rows.
+Both paths go through the same session and `http.get` (timeouts, retries, the shared limiter,
+requests-cache) and return the same frame: DatetimeIndex "date" (ascending, tz-naive) and one
+float64 column "value", with missing observations kept as NaN rows.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import json
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from dataclasses import dataclass
-from http.client import HTTPException
 from typing import Any
+from urllib.parse import urlsplit
 
-import fredapi
 import pandas as pd
 import requests
 
-from liquidity.errors import RateLimited, SourceError, SourceUnavailable
+from liquidity.errors import SourceError
 from liquidity.sources import http
 
 SOURCE = "fred"
 FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
+API_HOST = "api.stlouisfed.org"
+FRED_OBSERVATIONS_URL = f"https://{API_HOST}/fred/series/observations"
+FRED_SERIES_URL = f"https://{API_HOST}/fred/series"
 SERIES_ID_PATTERN = re.compile(r"^[A-Z0-9_]{1,40}$")
 # FRED throttles per second since 2026 and counts keyed and keyless calls alike (SOURCES.md §3.3).
 LIMITER = http.RateLimiter(per_second=2)
@@ -70,15 +72,42 @@ def parse_csv(text: str, series_id: str) -> pd.DataFrame:
     return shape_observations(raw.iloc[:, 0].tolist(), raw.iloc[:, 1].tolist(), series_id)
 
 
-def fetch_api(fred_client: fredapi.Fred, request: FredRequest) -> pd.DataFrame:
-    series = call_api(fred_client.get_series, request.series_id, observation_start=request.start)
-    return shape_observations(list(series.index), series.tolist(), request.series_id)
+def fetch_api(session: requests.Session, request: FredRequest, api_key: str) -> dict[str, Any]:
+    """The keyed path: FRED's REST API, through the shared `http.get` like the keyless one.
+
+    The key is a query parameter (the API takes it nowhere else); requests-cache leaves
+    `api_key` out of its cache keys and stored URLs.
+    """
+    params = {"series_id": request.series_id, "api_key": api_key, "file_type": "json"}
+    if request.start is not None:
+        params["observation_start"] = request.start.isoformat()
+    return _get_json(session, FRED_OBSERVATIONS_URL, params, api_key)
 
 
-def api_units(fred_client: fredapi.Fred, series_id: str) -> str:
+def parse_observations(payload: dict[str, Any], series_id: str) -> pd.DataFrame:
+    """Shape a series/observations answer: values are strings, "." marks a missing one."""
+    observations = payload.get("observations")
+    if not isinstance(observations, list):
+        raise SourceError(SOURCE, f"{series_id}: the API answer has no observations list")
+    try:
+        dates = [row["date"] for row in observations]
+        values = [row["value"] for row in observations]
+    except (KeyError, TypeError) as exc:
+        raise SourceError(
+            SOURCE, f"{series_id}: an observation without date or value ({exc!r})"
+        ) from exc
+    return shape_observations(dates, values, series_id)
+
+
+def api_units(session: requests.Session, series_id: str, api_key: str) -> str:
     """The units FRED declares for a series, for start-up assertions (WTREGEN is disputed)."""
     request = validate_request(series_id)
-    return str(call_api(fred_client.get_series_info, request.series_id)["units"])
+    params = {"series_id": request.series_id, "api_key": api_key, "file_type": "json"}
+    payload = _get_json(session, FRED_SERIES_URL, params, api_key)
+    try:
+        return str(payload["seriess"][0]["units"])
+    except (KeyError, IndexError, TypeError) as exc:
+        raise SourceError(SOURCE, f"{request.series_id}: the API answer has no units") from exc
 
 
 def fetch_series(
@@ -87,68 +116,40 @@ def fetch_series(
     *,
     session: requests.Session | None = None,
     api_key: str | None = None,
-    fred_factory: Callable[..., fredapi.Fred] = fredapi.Fred,
 ) -> pd.DataFrame:
     request = validate_request(series_id, start)
-    if api_key:
-        return fetch_api(fred_factory(api_key=api_key), request)
     if session is None:
-        raise ValueError("the keyless FRED path needs a session (e.g. http.cached_session(path))")
+        raise ValueError("FRED needs a session (e.g. http.cached_session(path))")
+    if api_key:
+        return parse_observations(fetch_api(session, request, api_key), request.series_id)
     return parse_csv(fetch_csv(session, request), request.series_id)
 
 
-def call_api(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run one fredapi call under the shared limiter, turning its exceptions into source errors.
-
-    A rate-limit answer is retried like `http.get` retries a 429 (fredapi hides the Retry-After
-    header, so with the exponential backoff alone); fredapi reports every other HTTP error as the
-    same ValueError, so nothing else is retried. fredapi sets no timeout: a host that accepts
-    the connection and never answers blocks the call (the keyless path has timeouts).
-    """
-    retry = http.RETRY
-    for attempt in range(1, retry.attempts):
-        LIMITER.wait()
-        try:
-            return _call_once(method, *args, **kwargs)
-        except RateLimited:
-            LIMITER.defer(min(retry.backoff * 2 ** (attempt - 1), retry.max_wait))
-    LIMITER.wait()
-    return _call_once(method, *args, **kwargs)
-
-
-def _call_once(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """fredapi reports FRED's error messages as ValueError and lets urllib's network errors,
-    cut-off bodies and unexpected documents through."""
+def _get_json(
+    session: requests.Session, url: str, params: dict[str, str], api_key: str
+) -> dict[str, Any]:
+    """GET a keyed API document; FRED's own error answers (HTTP 400) become its message."""
     try:
-        return method(*args, **kwargs)
-    except ValueError as exc:
-        said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
-        if not said:  # an error page with no FRED message in it: a proxy or block page
-            raise SourceError(
-                SOURCE, "api.stlouisfed.org answered with an error page that is not FRED's"
-            ) from exc
-        if "too many requests" in said.lower():
-            raise RateLimited(SOURCE, f"api.stlouisfed.org: {said}") from exc
-        raise SourceError(SOURCE, f"api.stlouisfed.org: {said}") from exc
-    except ET.ParseError as exc:
-        # An error page that is not FRED's XML: a proxy or block page.
-        raise SourceError(
-            SOURCE, "api.stlouisfed.org answered with an unreadable error page"
-        ) from exc
-    except TypeError as exc:
-        # Well-formed markup without FRED's observation attributes (an XHTML block page).
-        raise SourceError(
-            SOURCE, "api.stlouisfed.org answered with a page that is not FRED's XML"
-        ) from exc
-    except HTTPException as exc:  # IncompleteRead: the connection closed mid-body
-        raise SourceError(
-            SOURCE, "the answer from api.stlouisfed.org was cut off before its end"
-        ) from exc
-    except OSError as exc:
-        # urllib.error.URLError, socket timeouts and refused connections are all OSErrors.
-        raise SourceUnavailable(
-            SOURCE, "could not reach api.stlouisfed.org — you may be offline"
-        ) from exc
+        response = http.get(
+            session, url, source=SOURCE, limiter=LIMITER, params=params, expect=(200, 400)
+        )
+    except SourceError as exc:
+        # requests' exceptions quote the whole URL, key included: keep them out of tracebacks.
+        raise exc from None
+    http.reject_html(response.text, source=SOURCE, server=API_HOST, expected="JSON")
+    try:
+        payload = json.loads(response.text)
+    except ValueError:
+        payload = None
+    if response.status_code == 400:
+        said = payload.get("error_message") if isinstance(payload, dict) else None
+        if not said:
+            raise SourceError(SOURCE, f"{API_HOST} answered HTTP 400 for {urlsplit(url).path}")
+        # FRED's messages name the api_key parameter; a future one might quote its value.
+        raise SourceError(SOURCE, f"{API_HOST}: {str(said).replace(api_key, '…')}")
+    if not isinstance(payload, dict):
+        raise SourceError(SOURCE, f"{API_HOST} answered with a document that is not FRED's JSON")
+    return payload
 
 
 def shape_observations(dates: list[Any], values: list[Any], series_id: str) -> pd.DataFrame:

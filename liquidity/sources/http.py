@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import logging
 import pathlib
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -33,6 +35,25 @@ URL_EXPIRY = {
     "data.sec.gov": datetime.timedelta(days=1),
     "www.sec.gov": datetime.timedelta(days=1),
 }
+
+
+class _RedactApiKeys(logging.Filter):
+    """Masks `api_key=` values in log records: FRED's API takes its key only in the query
+    string, and urllib3 and requests-cache log whole URLs at DEBUG."""
+
+    pattern = re.compile(r"(api_key=)[^&\s\"']+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "api_key=" in message.lower():
+            record.msg, record.args = self.pattern.sub(r"\1…", message), ()
+        return True
+
+
+# A logger's filters see only the records it creates itself, so each module logger gets one.
+for _name in list(logging.Logger.manager.loggerDict):
+    if _name.partition(".")[0] in ("urllib3", "requests_cache"):
+        logging.getLogger(_name).addFilter(_RedactApiKeys())
 
 
 class RateLimiter:
@@ -87,8 +108,15 @@ class Retry:
 RETRY = Retry()
 
 
-def cached_session(cache_path: pathlib.Path) -> requests_cache.CachedSession:
-    """One SQLite-backed session for all REST sources; stale answers are served if a refresh fails.
+def cached_session(
+    cache_path: pathlib.Path, *, stale_if_error: bool = False
+) -> requests_cache.CachedSession:
+    """One SQLite-backed session for the REST sources.
+
+    An expired answer is not served in place of a failed request unless `stale_if_error` is set:
+    a refresh must see its failures (the store keeps the last good data and the pages mark it
+    "stale since"; a stale HTTP answer would be recorded as a fresh "ok, unchanged"). Only a
+    lookup with no other copy to fall back on asks for it (liquidity/filers.py's ticker list).
 
     requests-cache's default `ignored_parameters` stay in place: they keep api keys out of cache
     keys and out of the stored requests. CoinGlass's key header is added to them, because it is
@@ -101,7 +129,7 @@ def cached_session(cache_path: pathlib.Path) -> requests_cache.CachedSession:
         ignored_parameters=(*DEFAULT_IGNORED_PARAMS, "CG-API-KEY", "User-Agent"),
         expire_after=DEFAULT_EXPIRY,
         urls_expire_after=URL_EXPIRY,
-        stale_if_error=True,
+        stale_if_error=stale_if_error,
         allowable_codes=(200,),
     )
     session.headers["User-Agent"] = DEFAULT_USER_AGENT
