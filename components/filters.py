@@ -30,7 +30,8 @@ def date_range(
     label: str = "Date range",
 ) -> tuple[dt.date, dt.date]:
     """A (start, end) date pair; a one-date value runs to the default end, a reversed one is
-    swapped (with a notice) so a hand-edited link still shows something sensible."""
+    swapped (with a notice) so a hand-edited link still shows something sensible. A one-day
+    range is written as the same date twice, which Streamlit reads back as one date."""
     value = st.sidebar.date_input(
         label,
         value=default,
@@ -43,6 +44,8 @@ def date_range(
     value = tuple(value) if isinstance(value, (tuple, list)) else (value,)
     start = value[0] if value else default[0]
     end = value[1] if len(value) > 1 else default[1]
+    if len(value) == 1 and page.raw_params.get(key) == [start.isoformat()] * 2:
+        end = start
     if end < start:
         page.notice(f":material/swap_horiz: The date range was reversed; showing {end} to {start}.")
         start, end = end, start

@@ -116,7 +116,8 @@ class Page:
             else:
                 st.caption(
                     "The link holds every filter on this page; it opens the same view for "
-                    "anyone, with the data of the day it is opened. Pin the data to freeze it."
+                    "anyone, with the data of the day it is opened."
+                    + (" Pin the data to freeze it." if self.pin_kinds else "")
                 )
 
     def _pin_switch(self) -> None:
@@ -172,15 +173,33 @@ class Page:
                 ignored.append(f"{key}={','.join(raw)}")
                 # Unknown keys would otherwise stick to shared links.
                 st.query_params.pop(key, None)
-            elif raw != st.query_params.get_all(key) and raw != self.bound[key]:
-                ignored.append(f"{key}={','.join(raw)}")
+            elif raw != self.bound[key]:
+                dropped = self._dropped(raw, self.bound[key], st.query_params.get_all(key))
+                if dropped:
+                    ignored.append(f"{key}={','.join(dropped)}")
         if ignored:
             shown = ", ".join(literal(s) for s in ignored[:5])
+            shown += f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
             self.notices.insert(
                 0,
-                f":material/info: Ignored invalid link parameter(s): {shown}. "
-                "Showing the defaults instead.",
+                f":material/info: Ignored invalid link parameter(s): {shown}; the rest of the "
+                "link applies.",
             )
+
+    def _dropped(self, raw: list[str], shown: list[str], kept: list[str]) -> list[str]:
+        """The link values of one filter that the view does not show: a widget keeps only the
+        valid part of a link (a select box the last of repeated values, a date input the
+        first), and Streamlit removes the parameter when it rejects all of it."""
+        if kept:  # accepted, maybe re-spelled ("2024-3-1" → 2024-03-01, "nvda" → NVDA)
+            spelled = {v.strip().casefold() for v in shown}
+            read = kept if len(kept) == len(raw) else raw  # Streamlit's spelling, one for one
+            dropped = [
+                v for v, r in zip(raw, read, strict=True) if r.strip().casefold() not in spelled
+            ]
+        else:
+            dropped = [v for v in raw if v not in shown]
+        told = " ".join(self.notices)  # e.g. "Not a ticker, ignored: …"
+        return [v for v in dropped if literal(v) not in told]
 
 
 def start(title: str, *, path: str, intro: str | None = None, pin: tuple[str, ...] = ()) -> Page:
@@ -306,8 +325,9 @@ def provenance_strip(keys: list[str], note: str | None = None) -> None:
 def literal(text: str, limit: int = 60) -> str:
     """User text (e.g. from a link) shown verbatim: a code span, so no markdown or HTML in it
     is ever interpreted; shortened so a huge parameter cannot flood the page."""
+    text = " ".join(text.splitlines())  # any line break, "\r" too, would end the code span
     text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
+    return "`" + text.replace("`", "'") + "`"
 
 
 def escape_dollars(text: str) -> str:

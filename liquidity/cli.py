@@ -28,7 +28,7 @@ from liquidity.errors import LiquidityError
 from liquidity.funding import load_companies, with_derived
 from liquidity.gauge import COMPONENTS, load_drain_gauge
 from liquidity.library import Library
-from liquidity.liquidations import aggregate
+from liquidity.liquidations import VENUES, aggregate
 from liquidity.loaders import date_window, default_library, load_prices, load_series, parse_date
 from liquidity.netliq import VARIANTS, load_net_liquidity
 from liquidity.pack import DataPack
@@ -38,9 +38,25 @@ from liquidity.scorecard import load_scorecard
 from liquidity.xbrl import ttm
 
 
+class _Once(argparse.Action):
+    """An option that takes a value may be given once: argparse would silently keep the last."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault("_given", set())
+        if option_string and self.dest in given:
+            parser.error(f"argument {option_string}: given more than once")
+        given.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (None, "store"):  # every subcommand's parser is a _Parser too
+            self.register("action", name, _Once)
+
     def error(self, message: str):  # one line, not argparse's usage block
-        self.exit(2, f"liquidity: error: {message} (see --help)\n")
+        self.exit(2, f"liquidity: error: {one_line(message)} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--venue",
         default="all",
+        choices=("all", *VENUES),
         help="all = CoinGlass history (every venue it tracks); okx, bybit or binance "
         "= the collector's events from that venue",
     )
@@ -182,7 +199,7 @@ def main(argv: list[str] | None = None, library: Library | None = None) -> int:
     try:
         return COMMANDS[args.command](args, library)
     except LiquidityError as exc:
-        print(f"liquidity: error: {exc}", file=sys.stderr)
+        print(f"liquidity: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `... | head` closed the pipe: not an error
         return 0
@@ -190,11 +207,16 @@ def main(argv: list[str] | None = None, library: Library | None = None) -> int:
         if os.environ.get("LIQUIDITY_DEBUG"):
             raise
         print(
-            f"liquidity: unexpected error ({type(exc).__name__}: {exc}); rerun with "
+            f"liquidity: unexpected error ({type(exc).__name__}: {one_line(exc)}); rerun with "
             "LIQUIDITY_DEBUG=1 for the traceback",
             file=sys.stderr,
         )
         return 1
+
+
+def one_line(message) -> str:
+    """An error is one line even when it quotes an argument with a line break in it."""
+    return " ".join(str(message).splitlines())
 
 
 def _status(args, library: Library) -> int:
@@ -211,6 +233,7 @@ def _status(args, library: Library) -> int:
                 "rows": p.rows if p else 0,
                 "retrieved_at": f"{p.retrieved_at:%Y-%m-%d %H:%M}" if p and p.retrieved_at else "",
                 "stale": "yes" if s.stale else "no",
+                "stale_since": _day(s.stale_since),
                 "note": s.error or s.last_attempt or "",
             }
         )
@@ -430,7 +453,10 @@ def _capex(args, library: Library) -> int:
 
 
 def _scorecard(args, library: Library) -> int:
-    frame = load_scorecard(parse_date(args.as_of, "as-of date"), library=library)
+    as_of = parse_date(args.as_of, "as-of date")
+    if as_of is not None and as_of > pd.Timestamp.today():
+        raise LiquidityError(f"as-of date {as_of.date()} is in the future")
+    frame = load_scorecard(as_of, library=library)
     out = frame[["claim", "verdict", "effect", "window_start", "window_end", "rule"]].copy()
     for column in ("window_start", "window_end"):
         out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
@@ -451,7 +477,10 @@ def _export_pack(args, library: Library) -> int:
         library = snapshots.pinned_library(
             library.store, snapshots.open_snapshot(library.store, args.snapshot)
         )
-    written, skipped = library.export_pack(args.path)
+    try:
+        written, skipped = library.export_pack(args.path)
+    except OSError as exc:
+        raise LiquidityError(f"cannot write a data pack to {args.path}: {exc.strerror}") from None
     print(f"wrote {len(written)} files to {args.path}")
     for key, problem in skipped.items():
         print(f"skipped {key}: {problem}", file=sys.stderr)

@@ -252,11 +252,12 @@ def rolling_sensitivity(
         gamma = np.einsum("wti,wtj->wij", scores[:, lag:], scores[:, :-lag])
         meat += (1.0 - lag / (lags + 1.0)) * (gamma + gamma.transpose(0, 2, 1))
     cov = bread @ meat @ bread
-    se = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))[:, 1:]
     beta = beta[:, 1:]
-    # Windows with missing rows are computed on zero-filled data and blanked just below;
-    # their 0/0 t-statistics are noise, not a warning worth printing.
+    # Windows with missing rows are computed on zero-filled data and blanked just below; their
+    # 0/0 t-statistics are noise, not a warning worth printing. A degenerate window (a factor
+    # constant over it) can round its variance below zero: NaN there means "no estimate".
     with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))[:, 1:]
         t = beta / se
     stats = np.concatenate([beta, se, t, beta - Z95 * se, beta + Z95 * se], axis=1)
     complete = sliding_window_view(full, window).all(axis=1)

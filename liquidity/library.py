@@ -17,7 +17,7 @@ import pandas as pd
 
 from liquidity import catalog, settings
 from liquidity.catalog import Dataset
-from liquidity.errors import DataNotAvailable, LiquidityError
+from liquidity.errors import DataNotAvailable, LiquidityError, ValidationError
 from liquidity.events import EVENTS_CSV
 from liquidity.pack import DataPack, write_pack
 from liquidity.store import Attempt, Entry, Store, now_utc, span
@@ -81,6 +81,10 @@ class Library:
     def _pack_provenance(self, dataset: Dataset) -> Provenance | None:
         files = self.pack.files(dataset) if self.pack is not None else []
         if not files:
+            if self.pack is not None and dataset.key in self.pack.listed():
+                raise ValidationError(
+                    dataset.key, "the pack's manifest.json lists it, but its file is missing"
+                )
             return None
         frame = self.pack.read(dataset)  # memoised; raises ValidationError for a broken file
         first, last = span(frame, dataset)

@@ -46,7 +46,10 @@ class DataPack:
         self._memo: dict[tuple, pd.DataFrame | str] = {}
 
     def exists(self) -> bool:
-        return self.root.is_dir()
+        try:
+            return self.root.is_dir()
+        except OSError:  # e.g. a name too long for the file system: no pack there either
+            return False
 
     def files(self, dataset: Dataset) -> list[PackFile]:
         """The pack files that hold `dataset` (several for merged CoinGlass snapshots)."""
@@ -67,6 +70,14 @@ class DataPack:
 
     def keys(self) -> list[str]:
         return [d.key for d in catalog.CATALOG if self.files(d)]
+
+    def listed(self) -> set[str]:
+        """The dataset keys the pack's manifest.json names (packs written by export-pack); empty
+        without one, so a hand-made pack is never blamed for what it does not hold."""
+        try:
+            return set(json.loads((self.root / "manifest.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return set()
 
     def read(self, dataset: Dataset) -> pd.DataFrame:
         """The validated frame for `dataset`; ValidationError names a broken file."""
@@ -101,6 +112,10 @@ class DataPack:
         except OSError as exc:
             raise ValidationError(
                 dataset.key, f"cannot read {exc.filename}: {exc.strerror}"
+            ) from None
+        except UnicodeDecodeError as exc:  # e.g. a spreadsheet saved over the CSV
+            raise ValidationError(
+                dataset.key, f"not a UTF-8 text file (byte {exc.start}); save it as CSV UTF-8"
             ) from None
         if is_snapshot(dataset):
             return frame.reset_index(drop=True)

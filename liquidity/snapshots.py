@@ -138,8 +138,8 @@ def _entries(library: Library, keys: list[str], stored: dict[str, Entry]) -> lis
 def open_snapshot(store: Store, sid: str) -> Snapshot:
     """The snapshot `sid`, marked as served; SnapshotUnavailable with the reason if it is gone."""
     if not ID_PATTERN.fullmatch(sid or ""):
-        raise SnapshotUnavailable(
-            f"{sid!r} is not a snapshot id (12 lowercase hex digits, as in a pinned link)"
+        raise SnapshotUnavailable(  # not quoted: the page shows this as markdown
+            "the given id is not a snapshot id (12 lowercase hex digits, as in a pinned link)"
         )
     row = store.snapshot(sid, serve=True)
     if row is None:

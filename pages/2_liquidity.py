@@ -209,6 +209,12 @@ with page.guard():
             st.info("Pick at least one line in the sidebar (Price-of-money lines).")
         elif money_window.empty:
             st.info("No yields or spreads in the selected range.")
+        elif not any(c in money_window for c in lines):  # e.g. a pack without these series
+            absent = {s for line in lines for s in DERIVED_INPUTS.get(line, (line,))}
+            st.info(
+                "None of the chosen lines has data; not available: "
+                f"{', '.join(s for s in missing_money if s in absent)}. Pick other lines."
+            )
         else:
             fig = figures.build_price_of_money_figure(money_window, lines)
             charts.show_chart(

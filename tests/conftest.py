@@ -7,6 +7,7 @@ tests start (the Streamlit server, Chromium) are local and get their own offline
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import socket
@@ -81,6 +82,21 @@ def real_pack_path() -> Path | None:
     value = os.environ.get("LIQUIDITY_DATA_PACK", "").strip()
     path = Path(value) if value else REPO.parent / "shared" / "data"
     return path if path.is_dir() else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scan_components_once():
+    """Every AppTest scans all installed packages for Streamlit components, over half of a
+    warm run's time; the installed packages do not change while the tests run."""
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            manifest_scanner,
+            "scan_component_manifests",
+            functools.cache(manifest_scanner.scan_component_manifests),
+        )
+        yield
 
 
 def skip_or_fail(reason: str) -> None:

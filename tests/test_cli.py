@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from liquidity.cli import main
@@ -93,10 +94,36 @@ def test_status_lists_every_dataset(capsys, library):
     code, out, _ = run(capsys, library, "status", "--csv")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "id,source,unit,first,last,rows,retrieved_at,stale,note"
+    assert lines[0] == "id,source,unit,first,last,rows,retrieved_at,stale,stale_since,note"
     walcl = next(line for line in lines if line.startswith("fred/WALCL,"))
-    assert walcl.startswith("fred/WALCL,pack,USD_M,2025-01-01,2025-02-05,6,")
-    assert any(line.startswith("fred/M2SL,-,") for line in lines)
+    # Weekly, last Wednesday 2025-02-05: the next one was due 10 days later.
+    assert walcl.startswith("fred/WALCL,pack,USD_M,2025-01-01,2025-02-05,6,,yes,2025-02-15,")
+    assert any(line.startswith("fred/M2SL,-,USD_B,,,0,,yes,,") for line in lines)
+
+
+def test_status_dates_a_failed_refresh_from_the_last_good_fetch(capsys, library):
+    import liquidity as lq
+    from liquidity import catalog
+
+    today = pd.Timestamp.now(tz="UTC").normalize().tz_localize(None)
+    current = pd.DataFrame(
+        {"value": [6_700_000.0, 6_700_100.0]},
+        index=pd.DatetimeIndex([today - pd.Timedelta(days=7), today], name="date").as_unit("us"),
+    )
+    fetched = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=1)
+    library.store.write(catalog.get("fred/WALCL"), current, source="t", retrieved_at=fetched)
+    library.store.record_attempt("fred/WALCL", False, "could not reach fred.stlouisfed.org")
+    table = lq.status(library).set_index("id")
+    walcl = table.loc["fred/WALCL"]
+    assert walcl["fetch_failed"] and walcl["stale"]
+    assert walcl["stale_since"] == fetched.tz_localize(None).normalize()  # the last good fetch
+    assert not table.loc["fred/DGS10", "fetch_failed"]
+    assert pd.isna(table.loc["fred/M2SL", "stale_since"])  # no copy at all: nothing to date
+    code, out, _ = run(capsys, library, "status", "--csv")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("fred/WALCL,"))
+    assert line.startswith(f"fred/WALCL,live,USD_M,{today - pd.Timedelta(days=7):%Y-%m-%d},")
+    assert f",yes,{fetched:%Y-%m-%d},failed " in line
 
 
 def test_import_and_export_pack(capsys, fixture_pack, tmp_path):
