@@ -600,7 +600,9 @@ def build_rolling_beta_figure(
                 line={"width": 2, "color": BASKET_COLORS.get(name)},
             )
         )
-    weak = pd.concat([f[f"t_{factor}"].abs() < 2 for f in rolling.values()], axis=1).all(axis=1)
+    weak = pd.concat([f[f"t_{factor}"].abs() < 2 for f in rolling.values()], axis=1, sort=True).all(
+        axis=1
+    )
     for first, last in _runs(weak):
         fig.add_vrect(x0=first, x1=last, fillcolor="gray", opacity=0.08, line_width=0)
     fig.add_hline(y=0, line_width=1, line_color="gray", opacity=0.5)

@@ -237,7 +237,7 @@ with page.guard():
         else:
             charts.show_chart(
                 figures.build_rolling_beta_figure(rolling, factor, scale, unit),
-                pd.concat(rolling, axis=1),
+                pd.concat(rolling, axis=1, sort=True),
                 name=f"rolling_beta_{factor}",
                 alt=f"Rolling {window}-week beta to {baskets.FACTOR_LABELS[factor]}",
             )
