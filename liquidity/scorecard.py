@@ -146,17 +146,12 @@ def capex_outruns_cash(capex_table: pd.DataFrame | None, ocf_table: pd.DataFrame
     cap, ocf = _known_quarters(capex_table, asof), _known_quarters(ocf_table, asof)
     if cap.empty or ocf.empty:
         return _inconclusive(key, unit)
-    last = min(cap.index.max(), ocf.index.max())
-    quarters = pd.period_range(last - 7, last, freq="Q")
-    tickers = [t for t in cap.columns if t in ocf.columns]
-    cap8 = cap.reindex(index=quarters, columns=tickers)
-    ocf8 = ocf.reindex(index=quarters, columns=tickers)
-    complete = [t for t in tickers if cap8[t].notna().all() and ocf8[t].notna().all()]
-    start, end = quarters[0].start_time, capex.available_at(pd.PeriodIndex([last]))[0]
+    quarters, complete = _cash_window(cap, ocf)
+    start, end = quarters[0].start_time, capex.available_at(quarters[-1:])[0]
     if not complete:
         return _inconclusive(key, unit, start, end)
-    cap_sum = cap8[complete].sum(axis=1)
-    ocf_sum = ocf8[complete].sum(axis=1)
+    cap_sum = cap.reindex(quarters)[complete].sum(axis=1)
+    ocf_sum = ocf.reindex(quarters)[complete].sum(axis=1)
     before_ocf, now_ocf = ocf_sum.iloc[:4].sum(), ocf_sum.iloc[4:].sum()
     if before_ocf <= 0 or now_ocf <= 0:
         return _inconclusive(key, unit, start, end)
@@ -165,6 +160,24 @@ def capex_outruns_cash(capex_table: pd.DataFrame | None, ocf_table: pd.DataFrame
     effect = 100.0 * (ratio_now - ratio_before)
     verdict = SUPPORTED if ratio_now > ratio_before else NOT_SUPPORTED
     return _verdict(key, verdict, effect, unit, start, end)
+
+
+def _cash_window(cap: pd.DataFrame, ocf: pd.DataFrame) -> tuple[pd.PeriodIndex, list[str]]:
+    """The 8 quarters ending at the quarter (within the last year) after which the most
+    companies report capex and OCF in all 8, and those companies. A company one filing ahead
+    of the others (Oracle's fiscal quarters end a month earlier) must not shrink the group to
+    itself; ties go to the later end."""
+    tickers = [t for t in cap.columns if t in ocf.columns]
+    latest = max(cap.index.max(), ocf.index.max())
+    best: tuple[pd.PeriodIndex, list[str]] | None = None
+    for last in (latest - lag for lag in range(4)):
+        quarters = pd.period_range(last - 7, last, freq="Q")
+        reported = cap.reindex(index=quarters, columns=tickers).notna()
+        reported &= ocf.reindex(index=quarters, columns=tickers).notna()
+        complete = [t for t in tickers if reported[t].all()]
+        if best is None or len(complete) > len(best[1]):
+            best = (quarters, complete)
+    return best
 
 
 def net_change_known(net_weekly_b: pd.Series | None, asof, weeks: int = WEEKS):
@@ -388,17 +401,15 @@ def trends(inputs: dict, asof) -> dict[str, pd.Series]:
     out["capex_accelerating"] = pd.Series(growth.to_numpy(), capex.available_at(growth.index))
 
     cap, ocf = _known_quarters(get("capex_table"), asof), _known_quarters(get("ocf_table"), asof)
-    tickers = [t for t in cap.columns if t in ocf.columns]
-    if tickers:
-        quarters = cap.index.intersection(ocf.index)
-        both = cap.loc[quarters, tickers].notna() & ocf.loc[quarters, tickers].notna()
-        complete = [t for t in tickers if both[t].iloc[-8:].all()]
+    if not cap.empty and not ocf.empty:
+        quarters, complete = _cash_window(cap, ocf)
         if complete:
-            ratio = 100.0 * (
-                cap.loc[quarters, complete].sum(axis=1, min_count=len(complete)).rolling(4).sum()
-                / ocf.loc[quarters, complete].sum(axis=1, min_count=len(complete)).rolling(4).sum()
-            )
-            ratio = ratio.dropna().iloc[-TREND_QUARTERS:]
+            span = pd.period_range(min(cap.index.min(), ocf.index.min()), quarters[-1], freq="Q")
+            sums = [
+                table.reindex(span)[complete].sum(axis=1, min_count=len(complete)).rolling(4).sum()
+                for table in (cap, ocf)
+            ]
+            ratio = (100.0 * sums[0] / sums[1]).dropna().iloc[-TREND_QUARTERS:]
             out["capex_outruns_cash"] = pd.Series(ratio.to_numpy(), capex.available_at(ratio.index))
 
     net = get("net_weekly_b")

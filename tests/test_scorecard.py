@@ -72,6 +72,22 @@ def test_capex_outruns_cash_effect_on_paper():
     assert v.verdict == SUP and v.effect == pytest.approx(50.0)  # 100% − 50% of OCF
 
 
+def test_a_company_a_quarter_ahead_does_not_shrink_the_group_to_itself():
+    # A and B report 2024Q1-2025Q4 (capex 1 then 2, OCF 2); C also has 2026Q1 but only from
+    # 2024Q2. Known on 2026-06-01, 2026Q1 alone would leave C as the group; 2025Q4 keeps A and B.
+    capex = table([1.0] * 4 + [2.0] * 4, QUARTERS[-8:])
+    ocf = table([2.0] * 8, QUARTERS[-8:])
+    ahead = pd.period_range("2024Q2", "2026Q1", freq="Q", name="quarter")
+    capex = capex.join(pd.Series(9.0, index=ahead, name="C"), how="outer")
+    ocf = ocf.join(pd.Series(1.0, index=ahead, name="C"), how="outer")
+    v = sc.capex_outruns_cash(capex, ocf, "2026-06-01")
+    assert v.verdict == SUP and v.effect == pytest.approx(50.0)  # A and B only, as on paper
+    assert v.window_start == pd.Timestamp("2024-01-01")
+    assert v.window_end == pd.Timestamp("2026-02-14")  # 2025Q4's end + 45 days
+    trend = sc.trends({"capex_table": capex, "ocf_table": ocf}, "2026-06-01")
+    assert trend["capex_outruns_cash"].round(6).tolist() == [50.0, 62.5, 75.0, 87.5, 100.0]
+
+
 # tub_draining
 
 
