@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -184,26 +185,46 @@ def _refresh_liquidations(store, seams, environ, step) -> tuple[list, str | None
             strict=True,
         )
     )
-    halted = None  # as for FRED: a rate limit (per minute, per plan) only grows with asking
+
+    def fetch_and_save(dataset: Dataset, fetch, symbol: str) -> Outcome:
+        frame = fetch(session, symbol, api_key=key_value)
+        return _save(store, dataset, _stored(store, dataset.key), frame, "CoinGlass API v4")
+
+    jobs = []
     for symbol in catalog.COIN_SYMBOLS:
         for endpoint, fetch in fetchers.items():
             dataset = catalog.get(f"{catalog.COINGLASS}/{endpoint}_{symbol}")
-            if halted is not None:
-                outcomes.append(_fail(store, dataset.key, halted))
-                step(dataset.key)
-                continue
+            jobs.append((dataset, partial(fetch_and_save, dataset, fetch, symbol)))
+    outcomes += _until_blocked(store, jobs, step)
+    return outcomes, None
+
+
+def _until_blocked(
+    store: Store,
+    jobs: list[tuple[Dataset, Callable[[], Outcome]]],
+    step,
+    errors: tuple[type[Exception], ...] = (SourceError,),
+) -> list[Outcome]:
+    """Run each job (fetch and save one dataset) in order; `errors` fail only their dataset.
+
+    After the first unreachable host or rate limit, the rest of the source fails with the same
+    error without asking: one timeout per dataset would take minutes offline, and each request
+    made while rate limited or blocked (the SEC's 403) makes the wait longer.
+    """
+    outcomes, halted = [], None
+    for dataset, job in jobs:
+        if halted is not None:
+            outcomes.append(_fail(store, dataset.key, halted))
+        else:
             try:
-                frame = fetch(session, symbol, api_key=key_value)
-                outcomes.append(
-                    _save(store, dataset, _stored(store, dataset.key), frame, "CoinGlass API v4")
-                )
+                outcomes.append(job())
             except (SourceUnavailable, RateLimited) as exc:
                 halted = exc
                 outcomes.append(_fail(store, dataset.key, exc))
-            except SourceError as exc:
+            except errors as exc:
                 outcomes.append(_fail(store, dataset.key, exc))
-            step(dataset.key)
-    return outcomes, None
+        step(dataset.key)
+    return outcomes
 
 
 def _datasets(source: str) -> tuple[Dataset, ...]:
@@ -265,39 +286,17 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
 
     api_key = environ.get("FRED_API_KEY", "").strip() or None
     session = seams.fred_session or http.cached_session(store.http_cache_path)
-    outcomes, halted = [], None
-    for dataset in _datasets("fred"):
+    source = "FRED API" if api_key else "FRED fredgraph.csv"
+
+    def fetch_and_save(dataset: Dataset) -> Outcome:
         old = _stored(store, dataset.key)
         since = None if old is None else old.index.max() - FRED_REVISION_WINDOW
-        # The rest of the source fails with the same error: one timeout per dataset would take
-        # minutes offline, and each request made while rate limited or blocked (the SEC's 403)
-        # makes the wait longer.
-        if halted is not None:
-            outcomes.append(_fail(store, dataset.key, halted))
-        else:
-            try:
-                new = fred.fetch_series(
-                    dataset.name,
-                    since.date() if since is not None else None,
-                    session=session,
-                    api_key=api_key,
-                )
-                outcomes.append(
-                    _save(
-                        store,
-                        dataset,
-                        old,
-                        _merge(old, new, since),
-                        "FRED API" if api_key else "FRED fredgraph.csv",
-                    )
-                )
-            except (SourceUnavailable, RateLimited) as exc:
-                halted = exc
-                outcomes.append(_fail(store, dataset.key, exc))
-            except (SourceError, ValueError) as exc:
-                outcomes.append(_fail(store, dataset.key, exc))
-        step(dataset.key)
-    return outcomes
+        start = since.date() if since is not None else None
+        new = fred.fetch_series(dataset.name, start, session=session, api_key=api_key)
+        return _save(store, dataset, old, _merge(old, new, since), source)
+
+    jobs = [(d, partial(fetch_and_save, d)) for d in _datasets("fred")]
+    return _until_blocked(store, jobs, step, errors=(SourceError, ValueError))
 
 
 def _refresh_prices(store, seams, step) -> list[Outcome]:
@@ -349,18 +348,10 @@ def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
 
     agent = sec.user_agent(environ)  # NotConfigured before any request is made
     session = seams.sec_session or http.cached_session(store.http_cache_path)
-    outcomes, halted = [], None
-    for dataset in _datasets("sec"):
-        if halted is not None:
-            outcomes.append(_fail(store, dataset.key, halted))
-        else:
-            try:
-                _, facts, source = filers.fetch_facts(dataset.name, session, user_agent=agent)
-                outcomes.append(_save(store, dataset, _stored(store, dataset.key), facts, source))
-            except (SourceUnavailable, RateLimited) as exc:
-                halted = exc
-                outcomes.append(_fail(store, dataset.key, exc))
-            except SourceError as exc:
-                outcomes.append(_fail(store, dataset.key, exc))
-        step(dataset.key)
-    return outcomes
+
+    def fetch_and_save(dataset: Dataset) -> Outcome:
+        _, facts, source = filers.fetch_facts(dataset.name, session, user_agent=agent)
+        return _save(store, dataset, _stored(store, dataset.key), facts, source)
+
+    jobs = [(d, partial(fetch_and_save, d)) for d in _datasets("sec")]
+    return _until_blocked(store, jobs, step)
