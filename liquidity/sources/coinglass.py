@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pandas as pd
 import requests
@@ -181,29 +180,14 @@ def _fetch_history(
         message = (body.get("msg") if isinstance(body, dict) else None) or "no message"
         hint = "" if len(allowed) == len(PLANS) else f" ({interval} needs {' or '.join(allowed)})"
         raise SourceError(SOURCE, f"{what}: CoinGlass says {message!r}{hint}")
-    return shape_history(body.get("data"), columns, what)
-
-
-def shape_history(data: Any, columns: Sequence[str], what: str = "history") -> pd.DataFrame:
-    """`data` rows `{"time": ms, <column>: number|string}` → the pack's CoinGlass frame layout."""
-    if not isinstance(data, list):
-        raise SourceError(SOURCE, f"{what}: data is not a list")
-    try:
-        stamps = [int(row["time"]) for row in data]
-        raw = {c: [row[c] for row in data] for c in columns}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SourceError(SOURCE, f"{what}: unreadable row ({exc!r})") from exc
-    index = pd.DatetimeIndex(
-        pd.to_datetime(pd.Series(stamps, dtype="int64"), unit="ms", utc=True), name="time"
-    ).as_unit("us")
-    frame = pd.DataFrame(
-        {
-            c: pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").to_numpy("float64")
-            for c, v in raw.items()
-        },
-        index=index,
+    return http.shape_rows(
+        body.get("data"),
+        time_key="time",
+        index_name="time",
+        columns={c: c for c in columns},
+        source=SOURCE,
+        what=what,
     )
-    return frame[~frame.index.duplicated(keep="last")].sort_index()
 
 
 def _interval_position(interval: str) -> int:

@@ -129,7 +129,7 @@ def fetch_binance_open_interest(
         raise ValueError(f"period {period!r} is not one of {', '.join(BINANCE_PERIODS)}")
     params = {"symbol": f"{coin}USDT", "period": period, "limit": str(validate_limit(limit, 500))}
     rows = _binance_get(session, BINANCE_OI_URL, params)
-    return _shape(
+    return http.shape_rows(
         rows,
         time_key="timestamp",
         index_name="ts",
@@ -149,7 +149,7 @@ def fetch_binance_funding(
     coin = validate_symbol(symbol)
     params = {"symbol": f"{coin}USDT", "limit": str(validate_limit(limit, 1000))}
     rows = _binance_get(session, BINANCE_FUNDING_URL, params)
-    frame = _shape(
+    frame = http.shape_rows(
         rows,
         time_key="fundingTime",
         index_name="fundingTime",
@@ -210,7 +210,7 @@ def fetch_bybit_open_interest(
         raise SourceError("bybit", f"{coin}USDT: Bybit error {code}: {message or 'no message'}")
     result = body.get("result")
     rows = result.get("list") if isinstance(result, dict) else None
-    return _shape(
+    return http.shape_rows(
         rows,
         time_key="timestamp",
         index_name="ts",
@@ -227,33 +227,3 @@ def _json(response: requests.Response, *, source: str, server: str) -> Any:
         return response.json()
     except ValueError as exc:  # requests' JSONDecodeError is a ValueError
         raise SourceError(source, f"{server} answered with unreadable JSON") from exc
-
-
-def _shape(
-    rows: Any,
-    *,
-    time_key: str,
-    index_name: str,
-    columns: dict[str, str],
-    source: str,
-    what: str,
-) -> pd.DataFrame:
-    """Rows of dicts → float64 columns on an ascending, unique UTC index named `index_name`."""
-    if not isinstance(rows, list):
-        raise SourceError(source, f"{what}: expected a list of rows, got {type(rows).__name__}")
-    try:
-        stamps = [int(row[time_key]) for row in rows]
-        values = {out: [row[key] for row in rows] for out, key in columns.items()}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SourceError(source, f"{what}: unreadable row ({exc!r})") from exc
-    index = pd.DatetimeIndex(
-        pd.to_datetime(pd.Series(stamps, dtype="int64"), unit="ms", utc=True), name=index_name
-    ).as_unit("us")
-    frame = pd.DataFrame(
-        {
-            out: pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").to_numpy("float64")
-            for out, v in values.items()
-        },
-        index=index,
-    )
-    return frame[~frame.index.duplicated(keep="last")].sort_index()

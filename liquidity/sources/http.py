@@ -17,8 +17,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
+import pandas as pd
 import requests
 import requests_cache
 from requests_cache.policy.settings import DEFAULT_IGNORED_PARAMS
@@ -262,3 +264,37 @@ def validate_start(start: datetime.date | None) -> datetime.date | None:
     if start > datetime.date.today():
         raise ValueError(f"start {start.isoformat()} is in the future")
     return start
+
+
+def shape_rows(
+    rows: Any,
+    *,
+    time_key: str,
+    index_name: str,
+    columns: dict[str, str],
+    source: str,
+    what: str,
+) -> pd.DataFrame:
+    """JSON rows of dicts → float64 columns on an ascending, unique UTC index named `index_name`.
+
+    `time_key` holds epoch milliseconds; `columns` maps output names to row keys. Numbers sent
+    as strings are read; anything unreadable becomes NaN, a missing key an error.
+    """
+    if not isinstance(rows, list):
+        raise SourceError(source, f"{what}: expected a list of rows, got {type(rows).__name__}")
+    try:
+        stamps = [int(row[time_key]) for row in rows]
+        values = {out: [row[key] for row in rows] for out, key in columns.items()}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SourceError(source, f"{what}: unreadable row ({exc!r})") from exc
+    index = pd.DatetimeIndex(
+        pd.to_datetime(pd.Series(stamps, dtype="int64"), unit="ms", utc=True), name=index_name
+    ).as_unit("us")
+    frame = pd.DataFrame(
+        {
+            out: pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").to_numpy("float64")
+            for out, v in values.items()
+        },
+        index=index,
+    )
+    return frame[~frame.index.duplicated(keep="last")].sort_index()
