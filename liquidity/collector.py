@@ -117,34 +117,30 @@ FEEDS: dict[str, VenueFeed] = {
 
 def parse_venues(venues: str | Iterable[str]) -> tuple[str, ...]:
     """'okx,bybit' or ["okx", "bybit"] → ("okx", "bybit"); ValueError names the valid choices."""
-    chosen = _split(venues, str.lower)
-    unknown = [v for v in chosen if v not in FEEDS]
-    if unknown:
-        raise ValueError(f"unknown venue {unknown[0]!r}: choose from {', '.join(FEEDS)}")
-    if not chosen:
-        raise ValueError(f"no venue given: choose from {', '.join(FEEDS)}")
-    return chosen
+    return _choose(venues, str.lower, FEEDS, "venue")
 
 
 def parse_symbols(symbols: str | Iterable[str]) -> tuple[str, ...]:
     """'btc,ETH' → ("BTC", "ETH"); ValueError names the supported coins."""
-    chosen = _split(symbols, str.upper)
-    unknown = [s for s in chosen if s not in SYMBOLS]
-    if unknown:
-        raise ValueError(f"unknown symbol {unknown[0]!r}: choose from {', '.join(SYMBOLS)}")
-    if not chosen:
-        raise ValueError(f"no symbol given: choose from {', '.join(SYMBOLS)}")
-    return chosen
+    return _choose(symbols, str.upper, SYMBOLS, "symbol")
 
 
-def _split(values: str | Iterable[str], case: Callable[[str], str]) -> tuple[str, ...]:
+def _choose(
+    values: str | Iterable[str], case: Callable[[str], str], valid, what: str
+) -> tuple[str, ...]:
+    """Comma-separated or listed values, cased, blanks and repeats dropped, each in `valid`."""
     items = values.split(",") if isinstance(values, str) else list(values)
-    out: list[str] = []
+    chosen: list[str] = []
     for item in items:
         item = case(str(item).strip())
-        if item and item not in out:
-            out.append(item)
-    return tuple(out)
+        if item and item not in chosen:
+            chosen.append(item)
+    unknown = [v for v in chosen if v not in valid]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown[0]!r}: choose from {', '.join(valid)}")
+    if not chosen:
+        raise ValueError(f"no {what} given: choose from {', '.join(valid)}")
+    return tuple(chosen)
 
 
 def _one_line(text: object, limit: int = 160) -> str:
