@@ -89,7 +89,7 @@ def pin(kinds: tuple[str, ...]) -> Snapshot:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _pinned_library(snapshot_id: str, home: str) -> Library:
-    return snapshots.pinned_library(liquidity.default_library().store, snapshot(snapshot_id))
+    return liquidity.pinned(snapshot_id)
 
 
 def events_version() -> str:

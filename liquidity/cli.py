@@ -13,7 +13,7 @@ import sys
 
 import pandas as pd
 
-from liquidity import catalog, derivatives, snapshots, units
+from liquidity import catalog, derivatives, pinned, snapshots, units
 from liquidity.baskets import (
     MARKET,
     MEMORY,
@@ -474,9 +474,7 @@ def _import_pack(args, library: Library) -> int:
 
 def _export_pack(args, library: Library) -> int:
     if args.snapshot is not None:
-        library = snapshots.pinned_library(
-            library.store, snapshots.open_snapshot(library.store, args.snapshot)
-        )
+        library = pinned(args.snapshot, library)
     try:
         written, skipped = library.export_pack(args.path)
     except OSError as exc:
