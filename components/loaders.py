@@ -89,6 +89,7 @@ def pin(kinds: tuple[str, ...]) -> Snapshot:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _pinned_library(snapshot_id: str, home: str) -> Library:
+    # `home` is only part of the cache key: the same id in another store is another snapshot.
     return liquidity.pinned(snapshot_id)
 
 
