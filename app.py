@@ -5,11 +5,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import charts, filters, frame, loaders
+from components import cache, charts, filters, page
 from components.scorecard import show_history, show_scorecard
-from liquidity import catalog
-from liquidity.changes import change_over
-from liquidity.netliq import H41_LAG
+from liquidity.analytics.changes import change_over
+from liquidity.core import catalog
+from liquidity.core.calendar import H41_LAG
 
 INTRO = (
     "Is AI capital expenditure draining market liquidity, a quiet reverse QE? Hyperscalers fund "
@@ -73,19 +73,19 @@ def price_tile(prices: pd.Series, ticker: str, label: str) -> None:
     st.caption(f"as of {prices.index[-1]:%Y-%m-%d} · {ticker}")
 
 
-page = frame.start("Overview", path="", intro=INTRO, pin=catalog.KINDS)
-frame.require_data(page)
+view = page.start("Overview", path="", intro=INTRO, pin=catalog.KINDS)
+page.require_data(view)
 
-with page.guard():
+with view.guard():
     start, end = filters.date_range(
-        page, default=DEFAULT_RANGE, min_value=dt.date(2003, 1, 1), max_value=TODAY
+        view, default=DEFAULT_RANGE, min_value=dt.date(2003, 1, 1), max_value=TODAY
     )
-    version = loaders.version()
-    netliq = loaders.net_liquidity(None, None, version)
+    version = cache.version()
+    netliq = cache.net_liquidity(None, None, version)
 
     latest = (netliq["net_liquidity_b"].dropna().index[-1] + H41_LAG).date()
     asof = filters.day(
-        page,
+        view,
         key="asof",
         label="Scorecard as of",
         default=latest,
@@ -100,7 +100,7 @@ with page.guard():
         "red = not supported, grey = inconclusive because data were missing, stale or too short "
         "at that date. Pick another date in the sidebar to replay the thesis as it stood then."
     )
-    show_scorecard(*loaders.scorecard(asof.isoformat(), version))
+    show_scorecard(*cache.scorecard(asof.isoformat(), version))
     history = st.expander(
         "How the verdicts evolved, and where they stood at each event",
         key="scorecard_history",
@@ -109,9 +109,9 @@ with page.guard():
     # Replaying the scorecard at ~35 dates costs about a second; only when someone asks.
     if history.open:
         with history:
-            events = loaders.events(None, asof.isoformat())
+            events = cache.events(None, asof.isoformat())
             dates = tuple(f"{d:%Y-%m-%d}" for d in events["date"])
-            show_history(loaders.scorecard_history(asof.isoformat(), dates, version), events)
+            show_history(cache.scorecard_history(asof.isoformat(), dates, version), events)
 
     st.subheader("Headline numbers")
     cols = st.columns(5)
@@ -119,7 +119,7 @@ with page.guard():
         netliq_tile(netliq)
     with cols[1]:
         rate_tile(
-            loaders.series("DGS10", "2015-01-01", None, version),
+            cache.series("DGS10", "2015-01-01", None, version),
             "DGS10",
             "10y Treasury",
             "Nominal 10-year Treasury yield, percent; change in basis points over 4 weeks. "
@@ -127,7 +127,7 @@ with page.guard():
         )
     with cols[2]:
         rate_tile(
-            loaders.series("BAMLH0A0HYM2", "2015-01-01", None, version),
+            cache.series("BAMLH0A0HYM2", "2015-01-01", None, version),
             "BAMLH0A0HYM2",
             "HY spread",
             "ICE BofA US high-yield option-adjusted spread, percent; change in basis points "
@@ -135,9 +135,7 @@ with page.guard():
         )
     for col, ticker, label in ((cols[3], "BTC-USD", "Bitcoin"), (cols[4], "MU", "Micron")):
         with col:
-            price_tile(
-                loaders.prices((ticker,), None, None, version)[ticker].dropna(), ticker, label
-            )
+            price_tile(cache.prices((ticker,), None, None, version)[ticker].dropna(), ticker, label)
 
     st.subheader("Fed net liquidity and its parts")
     window = netliq.loc[pd.Timestamp(start) : pd.Timestamp(end)]
@@ -147,7 +145,7 @@ with page.guard():
         fig = charts.time_series_figure(
             window, "$ billions", hoverformat=",.0f", tickformat=",.0f", labels=NETLIQ_LABELS
         )
-        charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
+        charts.add_events(fig, cache.events(start.isoformat(), end.isoformat()))
         charts.show_chart(
             fig,
             window,
@@ -156,7 +154,7 @@ with page.guard():
             "weekly, in $ billions.",
         )
         st.caption(
-            frame.escape_dollars(
+            page.escape_dollars(
                 "Weekly, Wednesday levels, $ billions. WALCL and WDTGAL (FRED, native $ millions) "
                 "need an exact Wednesday observation; RRPONTSYD (native $ billions) is the last "
                 "daily value on or before each Wednesday, at most 7 days old. Nothing is "
@@ -165,7 +163,7 @@ with page.guard():
         )
 
     st.subheader("Explore")
-    for script, label, icon in frame.PAGES[1:]:
+    for script, label, icon in page.PAGES[1:]:
         st.page_link(script, label=label, icon=icon)
 
-page.finish()
+view.finish()

@@ -28,10 +28,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-from liquidity import catalog, funding, xbrl  # noqa: E402
-from liquidity.refresh import Seams, refresh  # noqa: E402
-from liquidity.sources import sec  # noqa: E402
-from liquidity.store import Store  # noqa: E402
+from liquidity.analytics import funding, xbrl
+from liquidity.core import catalog
+from liquidity.data.store import Store
+from liquidity.ingest.refresh import Seams, refresh
+from liquidity.sources import sec
 
 HEADING = "## Hyperscaler capex"
 YEARS = range(2016, 2026)

@@ -31,8 +31,8 @@ from common import check, publish
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from liquidity.collector import collect  # noqa: E402
-from liquidity.liquidations import EventStore  # noqa: E402
+from liquidity.analytics.liquidations import EventStore
+from liquidity.ingest.collector import collect
 
 HEADING = "## Liquidation collector"
 T0 = 1_790_000_000_000

@@ -24,7 +24,7 @@ from common import bench_page, parse_args, publish, row, timed
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from liquidity import divergence  # noqa: E402
+from liquidity.analytics import divergence
 
 HEADING = "## Asset divergence"
 TICKERS = [f"T{i:02d}" for i in range(30)]

@@ -28,9 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from common import bench_page, parse_args, publish, row, timed  # noqa: E402
+from common import bench_page, parse_args, publish, row, timed
 
-from liquidity import DataPack, Library, Store, catalog  # noqa: E402
+from liquidity import DataPack, Library, Store
+from liquidity.core import catalog
 
 HEADING = "## Foundation"
 PAGES = (("app.py", "Overview"), ("pages/5_data.py", "Data"))

@@ -21,7 +21,7 @@ from common import publish, row, timed
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from liquidity.liquidations import aggregate, window_totals  # noqa: E402
+from liquidity.analytics.liquidations import aggregate, window_totals
 
 HEADING = "## Liquidations"
 N = 1_000_000

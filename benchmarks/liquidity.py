@@ -26,11 +26,12 @@ from common import bench_page, check, parse_args, publish, row, timed
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from liquidity import DataPack, Library  # noqa: E402
-from liquidity.gauge import load_drain_gauge  # noqa: E402
-from liquidity.ledger import load_ledger  # noqa: E402
-from liquidity.money import load_price_of_money  # noqa: E402
-from liquidity.netliq import VARIANTS, load_net_liquidity, weekly_flows  # noqa: E402
+from liquidity import DataPack, Library
+from liquidity.analytics.drain_gauge import load_drain_gauge
+from liquidity.analytics.net_liquidity import VARIANTS, weekly_flows
+from liquidity.analytics.price_of_money import load_price_of_money
+from liquidity.analytics.supply_demand import load_ledger
+from liquidity.api import load_net_liquidity
 
 HEADING = "## Liquidity balance"
 PAGE = "pages/2_liquidity.py"

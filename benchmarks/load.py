@@ -57,11 +57,13 @@ from common import RESULTS, check, default_pack, publish
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from liquidity import DataPack, baskets, catalog, derivatives  # noqa: E402
-from liquidity.divergence import RELATIVE_MODES  # noqa: E402
-from liquidity.money import LINES  # noqa: E402
-from liquidity.netliq import VARIANTS  # noqa: E402
-from tests.appserver import (  # noqa: E402
+from liquidity import DataPack
+from liquidity.analytics import baskets
+from liquidity.analytics.divergence import RELATIVE_MODES
+from liquidity.analytics.net_liquidity import VARIANTS
+from liquidity.analytics.price_of_money import LINES
+from liquidity.core import catalog
+from tests.appserver import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     ERROR_ALERT,
@@ -164,7 +166,7 @@ def divergence(rng):
 def liquidations(rng):
     script = "pages/4_liquidations.py"
     return [
-        ("symbol", rng.choice(derivatives.SYMBOLS)),
+        ("symbol", rng.choice(liquidations.SYMBOLS)),
         ("bucket", rng.choice(list(page_constant(script, "BUCKETS")))),
         *date_range(rng, dt.date(2024, 1, 1)),
         *multi("venues", some(rng, page_constant(script, "VENUES"))),

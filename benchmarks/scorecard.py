@@ -21,11 +21,12 @@ from common import bench_page, parse_args, publish, row, timed
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from liquidity.events import load_events  # noqa: E402
-from liquidity.library import Library  # noqa: E402
-from liquidity.pack import DataPack  # noqa: E402
-from liquidity.scorecard import load_scorecard_history, load_scorecard_trends  # noqa: E402
-from liquidity.store import Store  # noqa: E402
+from liquidity.analytics.scorecard import load_scorecard_trends
+from liquidity.api import load_scorecard_history
+from liquidity.data.events import load_events
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
 
 HEADING = "## Scorecard"
 

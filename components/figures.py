@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.charts import RANGE_BUTTONS, TEMPLATE, thin_for_display
-from liquidity import units
-from liquidity.gauge import COMPONENTS
-from liquidity.money import LINES
+from liquidity.analytics.drain_gauge import COMPONENTS
+from liquidity.analytics.price_of_money import LINES
+from liquidity.core import units
 
 PANELS = (  # price-of-money rows: (title, unit label, members)
     ("Yields and curve", "percent", ("DGS10", "DFII10", "DGS2", "T10Y2Y")),

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from components.frame import Page, literal
-from liquidity.catalog import TICKER_PATTERN
+from components.page import Page, literal
+from liquidity.core.catalog import TICKER_PATTERN
 
 
 def date_range(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from liquidity import units
-from liquidity.catalog import CAPEX, FRED, PRICES, Dataset
-from liquidity.frames import is_dated
+from liquidity.core import units
+from liquidity.core.catalog import CAPEX, FRED, PRICES, Dataset
+from liquidity.data.frames import is_dated
 
 
 def plot_frame(dataset: Dataset, frame: pd.DataFrame) -> tuple[pd.DataFrame, str] | None:

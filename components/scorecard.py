@@ -10,8 +10,8 @@ import streamlit as st
 
 from components.charts import show_chart
 from components.figures import build_scorecard_history_figure
-from components.frame import escape_dollars
-from liquidity.scorecard import CLAIMS, NOT_SUPPORTED, SUPPORTED, TRENDS
+from components.page import escape_dollars
+from liquidity.analytics.scorecard import CLAIMS, NOT_SUPPORTED, SUPPORTED, TRENDS
 
 BADGES = {
     SUPPORTED: ("green", ":material/check_circle:"),

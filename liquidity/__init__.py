@@ -16,91 +16,57 @@ Public API for notebooks and scripts::
     lq.import_pack("../shared/data"); lq.export_pack("/tmp/my-pack")
     lq.load_scorecard("2026-06-30")                           # the thesis scorecard on a date
     sid = lq.pin().id; lq.load_ledger(library=lq.pinned(sid)) # frozen data, as pinned links
+
+The layers, from the bottom: `core` (units, errors, settings, the catalog, dates and time
+alignment), `sources` (one module per network source), `data` (validation, store, packs,
+which copy to use, snapshots), `analytics` (pure calculations), `ingest` (jobs that write:
+refresh, the collector, the event store) and `api` (the one module joining loading and
+computing, re-exported here).
 """
 
 from __future__ import annotations
 
-import pandas as pd
-
-from liquidity import catalog, snapshots
-from liquidity.baskets import analyse, load_panel
-from liquidity.catalog import CATALOG, Dataset
-from liquidity.errors import (
+from liquidity.analytics.drain_gauge import drain_gauge
+from liquidity.analytics.net_liquidity import VARIANTS, net_liquidity, weekly_flows
+from liquidity.analytics.price_of_money import price_of_money
+from liquidity.analytics.supply_demand import supply_demand_ledger
+from liquidity.api import (
+    analyse,
+    default_library,
+    export_pack,
+    import_pack,
+    load_companies,
+    load_dataset,
+    load_drain_gauge,
+    load_ledger,
+    load_net_liquidity,
+    load_panel,
+    load_price_of_money,
+    load_prices,
+    load_scorecard,
+    load_scorecard_history,
+    load_scorecard_trends,
+    load_series,
+    pin,
+    pinned,
+    refresh,
+    status,
+)
+from liquidity.core import catalog
+from liquidity.core.catalog import CATALOG, Dataset
+from liquidity.core.errors import (
     DataNotAvailable,
     LiquidityError,
     SourceError,
     UnknownDataset,
     ValidationError,
 )
-from liquidity.funding import load_companies
-from liquidity.gauge import drain_gauge, load_drain_gauge
-from liquidity.ledger import load_ledger, supply_demand_ledger
-from liquidity.library import Library, Provenance
-from liquidity.loaders import default_library, load_dataset, load_prices, load_series
-from liquidity.money import load_price_of_money, price_of_money
-from liquidity.netliq import VARIANTS, load_net_liquidity, net_liquidity, weekly_flows
-from liquidity.pack import DataPack
-from liquidity.refresh import RefreshReport
-from liquidity.refresh import refresh as _refresh
-from liquidity.scorecard import load_scorecard, load_scorecard_history, load_scorecard_trends
-from liquidity.snapshots import Snapshot
-from liquidity.store import Store
-
-
-def status(library: Library | None = None) -> pd.DataFrame:
-    """One row per catalog dataset: where it comes from, its span, rows and staleness.
-
-    `stale_since` is the day the copy stopped being current (see library.stale_since), empty
-    while it is; `fetch_failed` says the last live fetch failed.
-    """
-    rows = []
-    for s in (library or default_library()).status():
-        p = s.provenance
-        rows.append(
-            {
-                "id": s.dataset.key,
-                "label": s.dataset.label,
-                "origin": p.origin if p else None,
-                "unit": s.dataset.native_unit,
-                "first": p.first if p else None,
-                "last": p.last if p else None,
-                "rows": p.rows if p else 0,
-                "retrieved_at": p.retrieved_at if p else None,
-                "stale": s.stale,
-                "stale_since": s.stale_since,
-                "fetch_failed": s.fetch_failed,
-                "error": s.error,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def refresh(only: tuple[str, ...] | None = None, library: Library | None = None) -> RefreshReport:
-    """Fetch the live sources ("fred", "prices", "sec") into the store."""
-    return _refresh((library or default_library()).store, only)
-
-
-def import_pack(path, library: Library | None = None):
-    """Validate the data pack at `path` and copy it into the store; returns (keys, rejected)."""
-    return (library or default_library()).import_pack(DataPack(path))
-
-
-def export_pack(path, library: Library | None = None):
-    """Write every dataset as the app sees it to `path` as a data pack; returns (files, skipped)."""
-    return (library or default_library()).export_pack(path)
-
-
-def pin(kinds: tuple[str, ...] = catalog.KINDS, library: Library | None = None) -> Snapshot:
-    """Freeze the data of `kinds` into a snapshot, as the share box's "Pin data" does; a page
-    link with `?snap=<id>` then shows exactly this data."""
-    return snapshots.pin(library or default_library(), kinds)
-
-
-def pinned(snapshot_id: str, library: Library | None = None) -> Library:
-    """A library serving exactly a snapshot's data: pass it as `library=` to any loader."""
-    store = (library or default_library()).store
-    return snapshots.pinned_library(store, snapshots.open_snapshot(store, snapshot_id))
-
+from liquidity.data import snapshots
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library, Provenance
+from liquidity.data.snapshots import Snapshot
+from liquidity.data.store import Store
+from liquidity.ingest.refresh import RefreshReport
 
 __all__ = [
     "CATALOG",
@@ -119,6 +85,7 @@ __all__ = [
     "VARIANTS",
     "analyse",
     "catalog",
+    "default_library",
     "drain_gauge",
     "export_pack",
     "import_pack",

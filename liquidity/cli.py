@@ -13,29 +13,36 @@ import sys
 
 import pandas as pd
 
-from liquidity import catalog, derivatives, pinned, snapshots, units
-from liquidity.baskets import (
-    MARKET,
-    MEMORY,
-    MEMORY_NAME,
-    SPEC_NAME,
-    SPECULATIVE,
+from liquidity import api
+from liquidity.analytics import liquidations
+from liquidity.analytics.baskets import MARKET, MEMORY, MEMORY_NAME, SPEC_NAME, SPECULATIVE
+from liquidity.analytics.divergence import event_returns, relative
+from liquidity.analytics.drain_gauge import COMPONENTS
+from liquidity.analytics.funding import with_derived
+from liquidity.analytics.liquidations import aggregate
+from liquidity.analytics.net_liquidity import VARIANTS
+from liquidity.analytics.xbrl import ttm
+from liquidity.api import (
     analyse,
+    default_library,
+    load_companies,
+    load_drain_gauge,
+    load_net_liquidity,
     load_panel,
+    load_prices,
+    load_scorecard,
+    load_series,
+    pinned,
 )
-from liquidity.divergence import event_returns, relative
-from liquidity.errors import LiquidityError
-from liquidity.funding import load_companies, with_derived
-from liquidity.gauge import COMPONENTS, load_drain_gauge
-from liquidity.library import Library
-from liquidity.liquidations import VENUES, aggregate
-from liquidity.loaders import date_window, default_library, load_prices, load_series, parse_date
-from liquidity.netliq import VARIANTS, load_net_liquidity
-from liquidity.pack import DataPack
-from liquidity.quotes import fetch_prices
-from liquidity.refresh import SOURCES, refresh
-from liquidity.scorecard import load_scorecard
-from liquidity.xbrl import ttm
+from liquidity.core import catalog, units
+from liquidity.core.calendar import date_window, parse_date
+from liquidity.core.errors import LiquidityError
+from liquidity.data import snapshots
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.ingest.prices import fetch_prices
+from liquidity.ingest.refresh import SOURCES, refresh
+from liquidity.sources.venues import VENUES
 
 
 class _Once(argparse.Action):
@@ -115,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("liquidations", help="long/short liquidations per bucket as CSV")
-    p.add_argument("--symbol", default="BTC", type=str.upper, choices=derivatives.SYMBOLS)
+    p.add_argument("--symbol", default="BTC", type=str.upper, choices=liquidations.SYMBOLS)
     p.add_argument(
         "--bucket",
         default="4h",
@@ -389,9 +396,9 @@ def _liquidations(args, library: Library) -> int:
                 "the CoinGlass history has 4-hour buckets: use --bucket 4h or "
                 "1D, or a --venue the collector records"
             )
-        frame = derivatives.history(args.symbol, args.bucket, library=library)
+        frame = api.load_liquidation_history(args.symbol, args.bucket, library=library)
     else:
-        events = derivatives.collected_events(args.symbol, [args.venue], library=library)
+        events = api.load_collected_events(args.symbol, [args.venue], library=library)
         if events.empty:
             raise LiquidityError(
                 f"no collected {args.symbol} events from {args.venue}: run "
@@ -408,7 +415,8 @@ def _liquidations(args, library: Library) -> int:
 
 
 def _collect(args, library: Library) -> int:
-    from liquidity import collector
+    # Lazy: the websocket client is imported only by the one command that streams.
+    from liquidity.ingest import collector
 
     venues = [v.strip().lower() for v in args.venues.split(",") if v.strip()]
     symbols = [s.strip().upper() for s in args.symbols.split(",") if s.strip()]

@@ -5,10 +5,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import charts, figures, filters, frame, loaders
-from liquidity import catalog, funding, units, xbrl
-from liquidity.errors import LiquidityError
-from liquidity.guidance import load_guidance
+from components import cache, charts, figures, filters, page
+from liquidity.analytics import funding, xbrl
+from liquidity.core import catalog, units
+from liquidity.core.errors import LiquidityError
+from liquidity.data.guidance import load_guidance
 
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2022, 1, 1), TODAY)
@@ -28,7 +29,7 @@ def filing_link(ticker: str, accn: str) -> str | None:
     return SEC_INDEX.format(cik=CIKS[ticker], folder=accn.replace("-", ""), accn=accn)
 
 
-page = frame.start(
+view = page.start(
     "Hyperscaler capex",
     path="capex",
     pin=(catalog.CAPEX, catalog.SEC),
@@ -36,12 +37,12 @@ page = frame.start(
     "it grows, and where the money comes from: operating cash, new debt, or cash drawn from the "
     "balance sheet.",
 )
-frame.require_data(page)
+page.require_data(view)
 ready = False
 
-with page.guard():
+with view.guard():
     chosen = filters.tickers(
-        page,
+        view,
         key="companies",
         label="Companies",
         default=catalog.HYPERSCALERS,
@@ -49,7 +50,7 @@ with page.guard():
         "(needs SEC_USER_AGENT and internet the first time).",
     )
     metric = filters.choice(
-        page,
+        view,
         key="metric",
         label="Metric",
         options=METRICS,
@@ -57,14 +58,14 @@ with page.guard():
         help=" · ".join(f"**{m}**: {funding.METRIC_LABELS[m]}" for m in METRICS),
     )
     mode = filters.choice(
-        page,
+        view,
         key="mode",
         label="Quarterly or trailing 12 months",
         options=("quarterly", "ttm"),
         default="quarterly",
     )
     basis = filters.choice(
-        page,
+        view,
         key="basis",
         label="Capex basis",
         options=("gross", "net"),
@@ -73,7 +74,7 @@ with page.guard():
         "company reports them (Amazon)",
     )
     start, end = filters.date_range(
-        page, default=DEFAULT_RANGE, min_value=dt.date(2008, 1, 1), max_value=TODAY
+        view, default=DEFAULT_RANGE, min_value=dt.date(2008, 1, 1), max_value=TODAY
     )
     capex_metric = "net_capex" if basis == "net" else "capex"
     shown_metric = capex_metric if metric == "capex" else metric
@@ -81,26 +82,26 @@ with page.guard():
     # A ticker beyond the data pack needs its filings once; after that the store has them.
     for ticker in [t for t in chosen if t not in catalog.HYPERSCALERS]:
         try:
-            loaders.capex_view((ticker,), capex_metric, loaders.version())
+            cache.capex_view((ticker,), capex_metric, cache.version())
         except LiquidityError:
             with st.spinner(f"Fetching {ticker}'s filings from SEC EDGAR…"):
                 try:
-                    loaders.fetch_filer(ticker)
+                    cache.fetch_filer(ticker)
                 except LiquidityError as exc:
-                    page.notice(f":material/info: {frame.literal(ticker)} left out: {exc}")
+                    view.notice(f":material/info: {page.literal(ticker)} left out: {exc}")
                     chosen.remove(ticker)
     if not chosen:
         st.info("Pick at least one company in the sidebar.")
-        page.finish()
+        view.finish()
         st.stop()
 
-    version = loaders.version()
-    view = loaders.capex_view(tuple(chosen), capex_metric, version)
+    version = cache.version()
+    quarters = cache.capex_view(tuple(chosen), capex_metric, version)
     lo, hi = pd.Period(start, "Q"), pd.Period(end, "Q")
     label = funding.METRIC_LABELS[shown_metric]
-    table = view.tables[metric]
-    capex_table = view.tables["capex"]
-    growth, ttm = view.growth, view.ttm
+    table = quarters.tables[metric]
+    capex_table = quarters.tables["capex"]
+    growth, ttm = quarters.growth, quarters.ttm
 
     # -- tiles ---------------------------------------------------------------------------------
     complete = capex_table.dropna()  # the latest quarter every chosen company has reported
@@ -139,11 +140,11 @@ with page.guard():
     ready = True
 
 if not ready:  # the setup failed and said why; nothing below can be drawn
-    page.finish()
+    view.finish()
     st.stop()
 
 # -- by company ------------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader(f"{label} by company" + (", trailing 12 months" if mode == "ttm" else ""))
     values = table.apply(xbrl.ttm) if mode == "ttm" else table
     shown = billions(values.loc[lo:hi])
@@ -155,7 +156,7 @@ with page.guard():
             # Only where every selected company has four quarters: a partial sum would dip.
             full = ttm["ttm_usd"].where(ttm["companies"] == len(chosen))
             line = billions(full).loc[lo:hi]
-        sources = view.sources[metric]
+        sources = quarters.sources[metric]
         fig = figures.build_capex_figure(shown, line, label, sources)
         data = shown.assign(group_ttm_b=line) if line is not None else shown
         charts.show_chart(
@@ -172,7 +173,7 @@ with page.guard():
         )
         with st.expander("Where each value comes from"):
             base = "capex" if metric == "capex" else metric
-            detail = view.provenance[view.provenance["metric"] == base]
+            detail = quarters.provenance[quarters.provenance["metric"] == base]
             detail = detail[detail["quarter"].between(lo, hi)].sort_values(
                 ["quarter", "ticker"], ascending=[False, True]
             )
@@ -186,7 +187,7 @@ with page.guard():
             )
 
 # -- growth ----------------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("Capex growth, year over year")
     per_company = capex_table.apply(lambda s: 100 * (s / s.reindex(s.index - 4).to_numpy() - 1))
     group_line = growth["growth_pct"].where(growth["companies"].str.count(",") >= 1)
@@ -206,9 +207,9 @@ with page.guard():
         )
 
 # -- capex vs operating cash flow ------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("Capex against operating cash flow")
-    ocf = view.tables["operating_cash_flow"]
+    ocf = quarters.tables["operating_cash_flow"]
     pairs = {
         t: billions(pd.DataFrame({"capex": capex_table[t], "operating_cash_flow": ocf[t]}))
         .loc[lo:hi]
@@ -229,9 +230,9 @@ with page.guard():
         )
 
 # -- funding ---------------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("How the capex was funded")
-    summed = view.decomposition
+    summed = quarters.decomposition
     if summed.empty:
         st.info(
             "The funding view needs operating cash flow next to capex; none of the selected "
@@ -254,7 +255,7 @@ with page.guard():
             "(acquisitions, other investments, FX). The line is the share of capex covered by "
             "operating cash flow after buybacks and dividends."
         )
-        missing = view.unreported
+        missing = quarters.unreported
         if missing:
             note += (
                 " Not reported for these companies: "
@@ -268,9 +269,9 @@ with page.guard():
         st.caption(note)
 
 # -- intensity -------------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("Capex intensity")
-    revenue = view.tables["revenue"]
+    revenue = quarters.tables["revenue"]
     ratios = {}
     for t in chosen:
         ratios[f"{t} capex ÷ operating cash flow"] = 100 * capex_table[t] / ocf[t]
@@ -289,7 +290,7 @@ with page.guard():
             st.caption("Revenue comes from SEC filings only; the data pack has none.")
 
 # -- guidance --------------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     guidance = load_guidance(companies=chosen)
     if not guidance.empty:
         st.subheader("Company guidance for the year")
@@ -306,9 +307,9 @@ with page.guard():
         )
 
 # -- latest quarter --------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("Latest quarter per company")
-    latest = view.latest.copy()
+    latest = quarters.latest.copy()
     if latest.empty:
         st.info("No capex for the selected companies.")
     else:
@@ -328,10 +329,10 @@ with page.guard():
                 "filed": st.column_config.DateColumn(format="YYYY-MM-DD"),
             },
         )
-        frame.provenance_strip(
+        page.provenance_strip(
             [f"capex/{t}" for t in chosen if t in catalog.HYPERSCALERS]
             + [f"sec/{t}" for t in catalog.HYPERSCALERS if t in chosen],
             note="SEC filings, where the store has them, win over the data pack's rows",
         )
 
-page.finish()
+view.finish()

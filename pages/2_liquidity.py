@@ -5,12 +5,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import charts, figures, filters, frame, loaders
-from liquidity import catalog, units
-from liquidity.changes import change_over
-from liquidity.gauge import COMPONENTS, MIN_OBS, WEEKS
-from liquidity.money import DERIVED_INPUTS, LINES
-from liquidity.netliq import H41_LAG, INPUTS, VARIANTS, weekly_flows
+from components import cache, charts, figures, filters, page
+from liquidity.analytics.changes import change_over
+from liquidity.analytics.drain_gauge import COMPONENTS, MIN_OBS, WEEKS
+from liquidity.analytics.net_liquidity import INPUTS, VARIANTS, weekly_flows
+from liquidity.analytics.price_of_money import DERIVED_INPUTS, LINES
+from liquidity.core import catalog, units
+from liquidity.core.calendar import H41_LAG
 
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2020, 1, 1), TODAY)
@@ -35,7 +36,7 @@ public 45 days after the quarter ends. Nothing uses data published after the dat
 and the gauge is always computed on the full history, so the date range never changes its values.
 """
 
-page = frame.start(
+view = page.start(
     "Liquidity balance",
     path="liquidity",
     pin=(catalog.FRED, catalog.CAPEX, catalog.SEC),
@@ -43,14 +44,14 @@ page = frame.start(
     "supply, capital spending pulls it out, and yields and spreads are its price. Is the tub "
     "draining?",
 )
-frame.require_data(page)
+page.require_data(view)
 
-with page.guard():
+with view.guard():
     start, end = filters.date_range(
-        page, default=DEFAULT_RANGE, min_value=dt.date(2003, 1, 1), max_value=TODAY
+        view, default=DEFAULT_RANGE, min_value=dt.date(2003, 1, 1), max_value=TODAY
     )
     variant = filters.choice(
-        page,
+        view,
         key="variant",
         label="Net-liquidity variant",
         options=list(VARIANTS),
@@ -59,7 +60,7 @@ with page.guard():
     )
     unit = UNITS[
         filters.choice(
-            page,
+            view,
             key="unit",
             label="Unit",
             options=list(UNITS),
@@ -69,7 +70,7 @@ with page.guard():
     ]
     smoothing = SMOOTHING[
         filters.choice(
-            page,
+            view,
             key="smooth",
             label="Smoothing",
             options=list(SMOOTHING),
@@ -78,18 +79,18 @@ with page.guard():
         )
     ]
     lines = filters.choices(
-        page,
+        view,
         key="lines",
         label="Price-of-money lines",
         options=list(LINES),
         default=DEFAULT_LINES,
         help=" · ".join(f"**{k}**: {v[0]}" for k, v in LINES.items()),
     )
-    version = loaders.version()
+    version = cache.version()
     lo, hi = start.isoformat(), end.isoformat()
-    history = loaders.net_liquidity(None, None, version, variant)
+    history = cache.net_liquidity(None, None, version, variant)
     window = history.loc[pd.Timestamp(start) : pd.Timestamp(end)]
-    money, missing_money = loaders.price_of_money(None, None, version)
+    money, missing_money = cache.price_of_money(None, None, version)
     money_window = money.loc[pd.Timestamp(start) : pd.Timestamp(end)]
     inputs = [f"fred/{sid}" for sid in INPUTS[variant]]
 
@@ -112,7 +113,7 @@ with page.guard():
         )
         known = net.index[-1] + (H41_LAG if variant != "daily" else pd.Timedelta(0))
         st.caption(
-            frame.escape_dollars(
+            page.escape_dollars(
                 f"{text} ({units.SHORT_LABELS[unit]})  \nobserved {net.index[-1]:%a %Y-%m-%d}, "
                 f"known {known:%a %Y-%m-%d}"
             )
@@ -143,7 +144,7 @@ with page.guard():
             st.caption(f"as of {series.index[-1]:%Y-%m-%d}")
 
     # -- the tub -------------------------------------------------------------------------------
-    with page.guard():
+    with view.guard():
         st.subheader("The tub: net liquidity and its parts")
         if window["net_liquidity_b"].dropna().empty:
             st.info(
@@ -152,18 +153,18 @@ with page.guard():
             )
         else:
             fig = figures.build_bathtub_figure(window, unit, smoothing)
-            charts.add_events(fig, loaders.events(lo, hi))
+            charts.add_events(fig, cache.events(lo, hi))
             charts.show_chart(
                 fig,
                 window,
                 name=f"net_liquidity_{variant}",
                 alt=f"Net liquidity ({variant}) and its parts, {start} to {end}",
             )
-            frame.provenance_strip(inputs, note=VARIANTS[variant])
+            page.provenance_strip(inputs, note=VARIANTS[variant])
 
             # -- flows ---------------------------------------------------------------------------
             st.subheader("Where the water went")
-            weekly = history if variant != "daily" else loaders.net_liquidity(None, None, version)
+            weekly = history if variant != "daily" else cache.net_liquidity(None, None, version)
             flows = weekly_flows(weekly).loc[pd.Timestamp(start) : pd.Timestamp(end)]
             left, right = st.columns([2, 3])
             with left:
@@ -203,7 +204,7 @@ with page.guard():
             )
 
     # -- price of money ------------------------------------------------------------------------
-    with page.guard():
+    with view.guard():
         st.subheader("The price of money")
         if not lines:
             st.info("Pick at least one line in the sidebar (Price-of-money lines).")
@@ -229,12 +230,12 @@ with page.guard():
             note = "Funding stress = rate − IORB on days both are published, in basis points"
             if missing_money:
                 note += f"; not available: {', '.join(missing_money)}"
-            frame.provenance_strip(shown_inputs, note=note + ". Long windows are drawn weekly.")
+            page.provenance_strip(shown_inputs, note=note + ". Long windows are drawn weekly.")
 
     # -- demand vs supply ----------------------------------------------------------------------
-    with page.guard():
+    with view.guard():
         st.subheader("Demand vs supply, per quarter")
-        ledger = loaders.ledger(variant, version)
+        ledger = cache.ledger(variant, version)
         quarters = ledger.loc[pd.Period(start, "Q") : pd.Period(end, "Q")].dropna(
             subset=["capex_b"]
         )
@@ -271,7 +272,7 @@ with page.guard():
                     if c != "companies"
                 },
             )
-            frame.provenance_strip(
+            page.provenance_strip(
                 [f"capex/{t}" for t in catalog.HYPERSCALERS] + ["fred/M2SL"],
                 note="Capex is calendar-quarter cash capex (SEC rows, else hand-compiled; never "
                 "both), summed over the companies that report it: faded bars and n/5 mark quarters "
@@ -279,9 +280,9 @@ with page.guard():
             )
 
     # -- drain gauge ---------------------------------------------------------------------------
-    with page.guard():
+    with view.guard():
         st.subheader("Drain gauge")
-        gauge = loaders.drain_gauge(version)
+        gauge = cache.drain_gauge(version)
         shown = gauge.loc[pd.Timestamp(start) : pd.Timestamp(end) + H41_LAG].dropna(
             subset=["gauge"]
         )
@@ -303,10 +304,10 @@ with page.guard():
             )
             with st.expander("How the drain gauge is computed"):
                 st.markdown(GAUGE_FORMULA)
-            frame.provenance_strip(
+            page.provenance_strip(
                 ["fred/WALCL", "fred/WDTGAL", "fred/RRPONTSYD", "fred/DFII10", "fred/BAMLH0A0HYM2"]
                 + [f"capex/{t}" for t in catalog.HYPERSCALERS],
                 note="A component drops out of the mean when its input is older than 7 days",
             )
 
-page.finish()
+view.finish()

@@ -5,9 +5,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import charts, figures, filters, frame, loaders
-from liquidity import baskets, catalog
-from liquidity.divergence import RELATIVE_MODES
+from components import cache, charts, figures, filters, page
+from liquidity.analytics import baskets
+from liquidity.analytics.divergence import RELATIVE_MODES
+from liquidity.core import catalog
 
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2024, 1, 1), TODAY)
@@ -15,7 +16,7 @@ DEFAULT_BASE = dt.date(2024, 1, 2)
 DEFAULT_EVENT = dt.date(2025, 12, 17)  # the AI-infrastructure selloff (events.csv)
 WINDOWS = ("26", "52", "104")
 
-page = frame.start(
+view = page.start(
     "Asset divergence",
     path="divergence",
     pin=(catalog.PRICES, catalog.FRED),
@@ -23,15 +24,15 @@ page = frame.start(
     "meme stocks) should lose and near-cash-flow memory makers should win. Do they, and do "
     "liquidity and real yields explain the split once the market is controlled for?",
 )
-frame.require_data(page)
+page.require_data(view)
 ready = False
 
-with page.guard():
+with view.guard():
     start, end = filters.date_range(
-        page, default=DEFAULT_RANGE, min_value=dt.date(2000, 1, 1), max_value=TODAY
+        view, default=DEFAULT_RANGE, min_value=dt.date(2000, 1, 1), max_value=TODAY
     )
     base = filters.day(
-        page,
+        view,
         key="base",
         label="Base date (= 100)",
         default=DEFAULT_BASE,
@@ -40,7 +41,7 @@ with page.guard():
         help="Every line is 100 on this date (or on its first day after it)",
     )
     spec = filters.tickers(
-        page,
+        view,
         key="spec",
         label="Speculative / long duration",
         default=baskets.SPECULATIVE,
@@ -48,17 +49,17 @@ with page.guard():
         pattern=catalog.YAHOO_PATTERN,
     )
     memory = filters.tickers(
-        page,
+        view,
         key="memory",
         label="Near cash flow / memory",
         default=baskets.MEMORY,
         pattern=catalog.YAHOO_PATTERN,
     )
     bench = filters.choice(
-        page, key="bench", label="Benchmark", options=baskets.BENCHMARKS, default="^GSPC"
+        view, key="bench", label="Benchmark", options=baskets.BENCHMARKS, default="^GSPC"
     )
     mode = filters.choice(
-        page,
+        view,
         key="relative",
         label="Relative line",
         options=RELATIVE_MODES,
@@ -67,24 +68,24 @@ with page.guard():
     )
     window = int(
         filters.choice(
-            page, key="window", label="Regression window (weeks)", options=WINDOWS, default="52"
+            view, key="window", label="Regression window (weeks)", options=WINDOWS, default="52"
         )
     )
     constituents = filters.toggle(
-        page, key="constituents", label="Show constituents", default=False
+        view, key="constituents", label="Show constituents", default=False
     )
     if base < start or base > end:
-        page.notice(
+        view.notice(
             f":material/info: The base date {base} lies outside the range; using {start} instead."
         )
         base = start
     if not spec or not memory:
         st.info("Each basket needs at least one ticker (sidebar).")
-        page.finish()
+        view.finish()
         st.stop()
 
     def compute(version: str):
-        return loaders.divergence(
+        return cache.divergence(
             tuple(spec),
             tuple(memory),
             bench,
@@ -96,7 +97,7 @@ with page.guard():
             version,
         )
 
-    version = loaders.version()
+    version = cache.version()
     missing, in_krw, result = compute(version)
     # A symbol the data has never seen is fetched once per session (it needs internet).
     unseen = [
@@ -108,11 +109,11 @@ with page.guard():
     if unseen:
         st.session_state["fetched_symbols"].update(unseen)
         with st.spinner(f"Fetching {', '.join(unseen)} from Yahoo Finance…"):
-            loaders.fetch_prices(tuple(unseen))
-        version = loaders.version()
+            cache.fetch_prices(tuple(unseen))
+        version = cache.version()
         missing, in_krw, result = compute(version)
     for ticker, reason in missing.items():
-        page.notice(f":material/info: {frame.literal(ticker)} has no prices: {reason}")
+        view.notice(f":material/info: {page.literal(ticker)} has no prices: {reason}")
     names = [baskets.SPEC_NAME, baskets.MEMORY_NAME]
     periods = result.periods
     cols = st.columns(4)
@@ -129,13 +130,13 @@ with page.guard():
     ready = True
 
 if not ready:
-    page.finish()
+    view.finish()
     st.stop()
 
-with page.guard():
+with view.guard():
     st.subheader("Rebased performance")
     fig = figures.build_rebased_figure(result.levels, names, bench, constituents)
-    charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
+    charts.add_events(fig, cache.events(start.isoformat(), end.isoformat()))
     charts.show_chart(
         fig, result.levels, name="divergence_rebased", alt="Baskets and benchmark rebased to 100"
     )
@@ -162,7 +163,7 @@ with page.guard():
         )
     st.caption(" ".join(notes))
 
-with page.guard():
+with view.guard():
     st.subheader("Memory against speculative")
     title = (
         "Ratio memory ÷ speculative (100 at base)"
@@ -170,13 +171,13 @@ with page.guard():
         else "Spread memory − speculative (pp since base)"
     )
     fig = figures.build_relative_figure(result.relative, title)
-    charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
+    charts.add_events(fig, cache.events(start.isoformat(), end.isoformat()))
     charts.show_chart(
         fig, result.relative.rename(mode).to_frame(), name=f"relative_{mode}", alt=title
     )
     st.caption(RELATIVE_MODES[mode])
 
-with page.guard():
+with view.guard():
     st.subheader("Period returns")
     table = periods.copy()
     table.index.name = "series"
@@ -195,7 +196,7 @@ with page.guard():
         "column to sort."
     )
 
-with page.guard():
+with view.guard():
     st.subheader("Drawdowns")
     charts.show_chart(
         figures.build_drawdown_figure(result.drawdowns),
@@ -204,7 +205,7 @@ with page.guard():
         alt="Drawdown from the running peak",
     )
 
-with page.guard():
+with view.guard():
     st.subheader("Sensitivities: liquidity, real yields and the market")
     if result.betas.empty:
         st.info("Too few weeks in the range for a regression; widen it.")
@@ -247,7 +248,7 @@ with page.guard():
                 "zero (|t| < 2). Rolling betas move a lot: read the band, not the line."
             )
 
-with page.guard():
+with view.guard():
     st.subheader("Correlation of weekly returns")
     corr = result.correlation.dropna(how="all").dropna(axis=1, how="all")
     if corr.empty:
@@ -260,10 +261,10 @@ with page.guard():
             alt="Correlation matrix of weekly returns",
         )
 
-with page.guard():
+with view.guard():
     st.subheader("Event day")
     event = filters.day(
-        page,
+        view,
         key="event",
         label="Event date",
         default=DEFAULT_EVENT,
@@ -283,7 +284,7 @@ with page.guard():
             ]
         )
     )
-    moves = loaders.event_day(tickers, event.isoformat(), 5, version)
+    moves = cache.event_day(tickers, event.isoformat(), 5, version)
     if moves.empty:
         st.info(f"No prices around {event}.")
     else:
@@ -302,4 +303,4 @@ with page.guard():
             "used when the event date was not a trading day for it."
         )
 
-page.finish()
+view.finish()

@@ -5,8 +5,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import charts, figures, filters, frame, loaders
-from liquidity import catalog, derivatives, units
+from components import cache, charts, figures, filters, page
+from liquidity.analytics import liquidations
+from liquidity.core import catalog, units
 
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2024, 11, 1), TODAY)
@@ -25,7 +26,7 @@ def millions(frame_or_series):
     return units.convert(frame_or_series, "USD", "USD_M")
 
 
-page = frame.start(
+view = page.start(
     "Liquidations",
     path="liquidations",
     pin=(catalog.COINGLASS, catalog.PRICES),
@@ -33,15 +34,15 @@ page = frame.start(
     "cascades. Realized liquidations only, never modelled heatmaps; every number says which "
     "venues it covers.",
 )
-frame.require_data(page)
+page.require_data(view)
 ready = False
 
-with page.guard():
+with view.guard():
     symbol = filters.choice(
-        page, key="symbol", label="Coin", options=derivatives.SYMBOLS, default="BTC"
+        view, key="symbol", label="Coin", options=liquidations.SYMBOLS, default="BTC"
     )
     bucket = filters.choice(
-        page,
+        view,
         key="bucket",
         label="Bucket",
         options=list(BUCKETS),
@@ -49,10 +50,10 @@ with page.guard():
         help="4h = CoinGlass's own buckets; 1D sums six",
     )
     start, end = filters.date_range(
-        page, default=DEFAULT_RANGE, min_value=dt.date(2019, 1, 1), max_value=TODAY
+        view, default=DEFAULT_RANGE, min_value=dt.date(2019, 1, 1), max_value=TODAY
     )
     venues = filters.choices(
-        page,
+        view,
         key="venues",
         label="Feed venues",
         options=VENUES,
@@ -61,34 +62,34 @@ with page.guard():
     )
     move = float(
         filters.choice(
-            page, key="move", label="Squeeze: price move over %", options=MOVES, default="3"
+            view, key="move", label="Squeeze: price move over %", options=MOVES, default="3"
         )
     )
     multiple = float(
         filters.choice(
-            page,
+            view,
             key="multiple",
             label="Squeeze: one side above × trailing median",
             options=MULTIPLES,
             default="3",
         )
     )
-    version = loaders.version()
+    version = cache.version()
     lo = pd.Timestamp(start, tz="UTC")
     hi = pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
-    history = loaders.liquidation_history(symbol, bucket, version)
-    events = loaders.collected_events(symbol, tuple(venues), loaders.events_version())
+    history = cache.liquidation_history(symbol, bucket, version)
+    events = cache.collected_events(symbol, tuple(venues), cache.events_version())
     ready = True
 
 if not ready:
-    page.finish()
+    view.finish()
     st.stop()
 
 # -- headline tiles --------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     cols = st.columns(4)
     if not events.empty:
-        totals = loaders.window_totals(events)
+        totals = cache.window_totals(events)
         for col, window in zip(cols[:3], ("1h", "4h", "24h"), strict=True):
             row = totals.loc[window]
             col.metric(
@@ -133,7 +134,7 @@ with page.guard():
         )
 
 # -- history ---------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader(f"{symbol} liquidations per {BUCKETS[bucket]}")
     window = history.loc[lo:hi]
     if window.empty:
@@ -142,9 +143,9 @@ with page.guard():
             f"{history.index[0]:%Y-%m-%d} to {history.index[-1]:%Y-%m-%d}. Widen the range."
         )
     else:
-        price = loaders.coin_price(symbol, version).loc[lo:hi]
+        price = cache.coin_price(symbol, version).loc[lo:hi]
         fig = figures.build_liquidations_figure(millions(window), price)
-        charts.add_events(fig, loaders.events(start.isoformat(), end.isoformat()))
+        charts.add_events(fig, cache.events(start.isoformat(), end.isoformat()))
         charts.show_chart(
             fig,
             window.join(price, how="outer"),
@@ -158,11 +159,11 @@ with page.guard():
         )
 
 # -- venues ------------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("By venue")
     left, right = st.columns(2)
     with left:
-        snapshot, captured = loaders.exchange_snapshot(symbol, version)
+        snapshot, captured = cache.exchange_snapshot(symbol, version)
         venues_m = millions(
             snapshot.rename(
                 columns={
@@ -189,20 +190,20 @@ with page.guard():
                 f"--symbols {symbol}` (see the README for running it as a service)."
             )
         else:
-            shares = loaders.venue_shares(events)
+            shares = cache.venue_shares(events)
             st.dataframe(shares, width="stretch")
             st.caption(COVERAGE_FEED)
 
 # -- open interest and funding -------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("Open interest and funding")
-    oi = loaders.open_interest(symbol, version)
-    funding = loaders.funding(symbol, version)
+    oi = cache.open_interest(symbol, version)
+    funding = cache.funding(symbol, version)
     oi_window, funding_window = oi.loc[lo:hi], funding.loc[lo:hi]
     if oi_window.empty and funding_window.empty:
         st.info("No open interest or funding in the selected range.")
     else:
-        share = loaders.share_of_oi(symbol, bucket, version).loc[lo:hi]
+        share = cache.share_of_oi(symbol, bucket, version).loc[lo:hi]
         fig = figures.build_oi_funding_figure(
             units.convert(oi_window, "USD", "USD_B"),
             funding_window,
@@ -223,7 +224,7 @@ with page.guard():
         )
 
 # -- venues, live ----------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("Open interest and funding by venue (live)")
     st.caption(
         "Binance keeps 30 days of open interest, Bybit pages back further; both refuse US "
@@ -232,7 +233,7 @@ with page.guard():
     if st.button(
         "Fetch from Binance and Bybit", icon=":material/cloud_download:", key="fetch_venue_oi"
     ):
-        series, problems = loaders.venue_open_interest(symbol)
+        series, problems = cache.venue_open_interest(symbol)
         for name, problem in problems.items():
             st.info(f"{name}: {problem}", icon=":material/cloud_off:")
         oi = {k: v for k, v in series.items() if "open interest" in k}
@@ -251,9 +252,9 @@ with page.guard():
                 )
 
 # -- squeezes ------------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("Squeeze episodes")
-    episodes = loaders.squeeze_episodes(symbol, move, multiple, version)
+    episodes = cache.squeeze_episodes(symbol, move, multiple, version)
     episodes = episodes[(episodes["start"] >= lo) & (episodes["start"] < hi)]
     if episodes.empty:
         st.info(
@@ -279,9 +280,9 @@ with page.guard():
     )
 
 # -- live feed -----------------------------------------------------------------------------------
-with page.guard():
+with view.guard():
     st.subheader("Live feed")
-    status = loaders.collector_status(loaders.events_version())
+    status = cache.collector_status(cache.events_version())
     if not status:
         st.info("The collector has not written anything on this machine yet.")
     else:
@@ -309,8 +310,8 @@ with page.guard():
             )
         with right:
             st.markdown("**Largest events**")
-            st.dataframe(loaders.largest_events(events), width="stretch", hide_index=True)
+            st.dataframe(cache.largest_events(events), width="stretch", hide_index=True)
         charts.download(events, name=f"feed_{symbol}")
         st.caption(COVERAGE_FEED)
 
-page.finish()
+view.finish()

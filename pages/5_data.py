@@ -5,10 +5,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import charts, filters, frame, loaders, previews
-from liquidity import catalog, units
-from liquidity.errors import LiquidityError
-from liquidity.refresh import SOURCES, refresh
+from components import cache, charts, filters, page, previews
+from liquidity.core import catalog, units
+from liquidity.core.errors import LiquidityError
+from liquidity.ingest.refresh import SOURCES, refresh
 
 TODAY = dt.date.today()
 REFRESHED = "data_page_refresh_outcome"  # session state: the last refresh, shown after the rerun
@@ -20,7 +20,7 @@ KIND_LABELS = {
     "coinglass": "Crypto derivatives (CoinGlass)",
 }
 
-page = frame.start(
+view = page.start(
     "Data",
     path="data",
     intro="The catalog of datasets, their provenance and freshness, and a live "
@@ -28,16 +28,16 @@ page = frame.start(
     "`python -m liquidity refresh`.",
 )
 
-with page.guard():
+with view.guard():
     kinds = filters.choices(
-        page,
+        view,
         key="kinds",
         label="Dataset kinds",
         options=catalog.KINDS,
         default=catalog.KINDS,
         help=" · ".join(f"**{k}**: {v}" for k, v in KIND_LABELS.items()),
     )
-    rows, mode = loaders.statuses(loaders.version())
+    rows, mode = cache.statuses(cache.version())
     shown = [r for r in rows if r.dataset.kind in kinds]
 
     c1, c2, c3, c4 = st.columns(4)
@@ -121,11 +121,11 @@ with page.guard():
     st.subheader("Look at one dataset")
     available = [r.dataset.key for r in shown if r.provenance]
     if not available:
-        st.info(frame.EMPTY_HELP, icon=":material/database_off:")
+        st.info(page.EMPTY_HELP, icon=":material/database_off:")
     else:
         default = "fred/WALCL" if "fred/WALCL" in available else available[0]
         key = filters.choice(
-            page,
+            view,
             key="dataset",
             label="Dataset",
             options=available,
@@ -134,13 +134,13 @@ with page.guard():
             help="Catalog key: kind/name (FRED id, ticker or company)",
         )
         start, end = filters.date_range(
-            page,
+            view,
             default=(dt.date(2015, 1, 1), TODAY),
             min_value=dt.date(1900, 1, 1),
             max_value=TODAY,
         )
         dataset = catalog.get(key)
-        data, prov = loaders.dataset(key, loaders.version())
+        data, prov = cache.dataset(key, cache.version())
         plotted = previews.plot_frame(dataset, data)
         if plotted is None:
             st.dataframe(data, width="stretch", height=320)
@@ -162,7 +162,7 @@ with page.guard():
                     alt=f"{dataset.label} from {start} to {end}",
                 )
         st.caption(
-            frame.escape_dollars(
+            page.escape_dollars(
                 f"**{dataset.label}** · origin {prov['origin']} · {prov['source']} · native unit "
                 f"{units.label(dataset.native_unit)} · {dataset.frequency}, {dataset.convention} · "
                 f"{prov['first'][:10] if prov['first'] else '?'} → "
@@ -175,7 +175,7 @@ with page.guard():
     st.caption(
         "Fetches FRED series (keyless, or with FRED_API_KEY), Yahoo Finance prices and SEC "
         "filings (needs SEC_USER_AGENT) into the local store at "
-        f"`{loaders.library().store.home}`. Failed sources keep their last good data."
+        f"`{cache.library().store.home}`. Failed sources keep their last good data."
     )
     chosen = st.multiselect("Sources", SOURCES, default=list(SOURCES), key="refresh_sources")
     if st.button("Refresh now", icon=":material/refresh:", disabled=not chosen):
@@ -186,10 +186,10 @@ with page.guard():
 
         try:
             report = refresh(
-                loaders.library().store,
+                cache.library().store,
                 tuple(chosen),
                 progress=show,
-                environ=loaders.environ_with_secrets(),
+                environ=cache.environ_with_secrets(),
             )
         except LiquidityError as exc:
             outcome = str(exc)
@@ -224,4 +224,4 @@ with page.guard():
         else:
             st.success("Refresh complete.")
 
-page.finish()
+view.finish()

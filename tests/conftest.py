@@ -147,7 +147,7 @@ def app_env(tmp_path, monkeypatch):
 
     Returns a function: app_env(pack_path_or_None) -> store home.
     """
-    from liquidity import loaders
+    from liquidity import api
 
     def configure(pack: Path | None) -> Path:
         home = tmp_path / "home"
@@ -161,4 +161,4 @@ def app_env(tmp_path, monkeypatch):
         return home
 
     yield configure
-    loaders._library_for.cache_clear()
+    api._library_for.cache_clear()

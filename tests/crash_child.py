@@ -69,8 +69,8 @@ def pause_at_commit(insert_prefix: str, nth: int = 1) -> None:
 
 
 def store_loop(home: str, start: str) -> None:
-    from liquidity import catalog
-    from liquidity.store import Store
+    from liquidity.core import catalog
+    from liquidity.data.store import Store
 
     store, dataset = Store(home), catalog.get("fred/WALCL")
     for version in itertools.count(int(start)):
@@ -81,9 +81,9 @@ def store_loop(home: str, start: str) -> None:
 def refresh(home: str, base: str, point: str) -> None:
     import requests
 
-    from liquidity.refresh import Seams
-    from liquidity.refresh import refresh as run_refresh
-    from liquidity.store import Store
+    from liquidity.data.store import Store
+    from liquidity.ingest.refresh import Seams
+    from liquidity.ingest.refresh import refresh as run_refresh
     from tests.loopback import LoopbackAdapter
 
     if point == "object":
@@ -108,8 +108,8 @@ def refresh(home: str, base: str, point: str) -> None:
 
 
 def collect(path: str, url: str, nth: str | None = None) -> None:
-    from liquidity.collector import collect as run_collector
-    from liquidity.liquidations import EventStore
+    from liquidity.ingest.collector import collect as run_collector
+    from liquidity.ingest.event_store import EventStore
 
     if nth is not None:
         pause_at_commit("INSERT OR IGNORE INTO liquidations", int(nth))

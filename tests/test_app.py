@@ -5,9 +5,10 @@ import shutil
 
 import pytest
 
-from liquidity.catalog import CATALOG
-from liquidity.events import load_events
-from liquidity.scorecard import CLAIMS, load_scorecard
+from liquidity.analytics.scorecard import CLAIMS
+from liquidity.api import load_scorecard
+from liquidity.core.catalog import CATALOG
+from liquidity.data.events import load_events
 from tests.apptest import chart_specs
 from tests.apptest import run_page as run
 

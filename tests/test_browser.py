@@ -22,10 +22,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from components.frame import PAGES
-from liquidity import catalog
-from liquidity.pack import DataPack
-from liquidity.store import Store
+from components.page import PAGES
+from liquidity.core import catalog
+from liquidity.data.pack import DataPack
+from liquidity.data.store import Store
 from tests import appserver
 from tests.appserver import (
     CHART,

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from liquidity import capex, catalog
-from liquidity.errors import ValidationError
-from liquidity.pack import DataPack
+from liquidity.analytics import capex
+from liquidity.core import catalog
+from liquidity.core.errors import ValidationError
+from liquidity.data.pack import DataPack
 
 PPE = "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment"
 PRODUCTIVE = "us-gaap:PaymentsToAcquireProductiveAssets"

@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
-from liquidity import capex, catalog
-from liquidity.library import Library
-from liquidity.pack import DataPack
+from liquidity.analytics import capex
+from liquidity.core import catalog
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
 from tests.apptest import chart_specs, decode, run_page
 
 PAGE = "pages/1_capex.py"

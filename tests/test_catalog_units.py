@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from liquidity import catalog, units
-from liquidity.errors import LiquidityError, UnknownDataset
+from liquidity.core import catalog, units
+from liquidity.core.errors import LiquidityError, UnknownDataset
 
 
 def test_keys_are_unique_and_match_kind_and_name():

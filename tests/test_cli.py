@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from liquidity.cli import main
-from liquidity.library import Library
-from liquidity.pack import DataPack
-from liquidity.store import Store
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
 from tests.conftest import REPO
 
 
@@ -103,7 +103,7 @@ def test_status_lists_every_dataset(capsys, library):
 
 def test_status_dates_a_failed_refresh_from_the_last_good_fetch(capsys, library):
     import liquidity as lq
-    from liquidity import catalog
+    from liquidity.core import catalog
 
     today = pd.Timestamp.now(tz="UTC").normalize().tz_localize(None)
     current = pd.DataFrame(

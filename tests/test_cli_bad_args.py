@@ -20,14 +20,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from liquidity import catalog, derivatives, units
+from liquidity.analytics import liquidations
+from liquidity.analytics.net_liquidity import VARIANTS
 from liquidity.cli import main
-from liquidity.library import Library
-from liquidity.liquidations import VENUES as FEED_VENUES
-from liquidity.netliq import VARIANTS
-from liquidity.pack import DataPack
-from liquidity.refresh import SOURCES
-from liquidity.store import Store
+from liquidity.core import catalog, units
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
+from liquidity.ingest.refresh import SOURCES
+from liquidity.sources.venues import VENUES as FEED_VENUES
 from tests.conftest import IN_CI, REPO
 from tests.hostile import bad_dates, numbers, texts
 
@@ -93,7 +94,7 @@ SLOTS = (
     Slot(("returns", "X", "--date", "2025-01-06"), TICKERS),
     Slot(("divergence", "--base", "X"), DATES),
     Slot(("divergence", "--end", "X"), DATES),
-    Slot(("liquidations", "--symbol", "X"), none_of(derivatives.SYMBOLS)),
+    Slot(("liquidations", "--symbol", "X"), none_of(liquidations.SYMBOLS)),
     Slot(("liquidations", "--bucket", "X"), none_of(("1h", "4h", "1D"))),
     Slot(("liquidations", "--venue", "X"), none_of(("all", *FEED_VENUES))),
     Slot(("liquidations", "--start", "X"), DATES),
@@ -113,7 +114,7 @@ SLOTS = (
         anything().filter(lambda v: not catalog.YAHOO_PATTERN.fullmatch(v.strip().upper())),
     ),
     Slot(("collect", "--venues", "X"), none_of(FEED_VENUES)),
-    Slot(("collect", "--symbols", "X"), none_of(derivatives.SYMBOLS)),
+    Slot(("collect", "--symbols", "X"), none_of(liquidations.SYMBOLS)),
     Slot(("status", "X"), anything().filter(lambda v: not v.startswith("-"))),
     Slot(("snapshots", "X"), anything().filter(lambda v: not v.startswith("-"))),
 )

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from components.frame import EMPTY_HELP
+from components.page import EMPTY_HELP
 from tests.appserver import (
     CHART,
     CHROMIUM,

@@ -18,8 +18,8 @@ from http import HTTPStatus
 import pytest
 from websockets.asyncio.server import serve
 
-from liquidity.collector import FEEDS, collect, parse_symbols, parse_venues, run
-from liquidity.liquidations import EventStore
+from liquidity.ingest.collector import FEEDS, collect, parse_symbols, parse_venues, run
+from liquidity.ingest.event_store import EventStore
 
 
 def run_in_thread(coro):

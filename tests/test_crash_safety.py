@@ -32,13 +32,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from liquidity import catalog
-from liquidity.library import Library
-from liquidity.liquidations import EventStore, from_okx
-from liquidity.refresh import Seams, refresh
-from liquidity.snapshots import open_snapshot, pin
+from liquidity.core import catalog
+from liquidity.data.provenance import Library
+from liquidity.data.snapshots import open_snapshot, pin
+from liquidity.data.store import Store
+from liquidity.ingest.event_store import EventStore
+from liquidity.ingest.refresh import Seams, refresh
 from liquidity.sources import fred, http
-from liquidity.store import Store
+from liquidity.sources.venues import from_okx
 from tests.conftest import REPO
 from tests.crash_child import version_of, walcl_version
 from tests.loopback import LoopbackServer, ok

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from liquidity.divergence import (
+from liquidity.analytics.divergence import (
     basket_members,
     basket_returns,
     daily_returns,

@@ -6,9 +6,9 @@ from unittest.mock import patch
 import pytest
 
 from liquidity.cli import main
-from liquidity.library import Library
-from liquidity.pack import DataPack
-from liquidity.store import Store
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
 from tests.apptest import chart_specs, run_page
 
 PAGE = "pages/3_divergence.py"
@@ -86,7 +86,7 @@ def test_a_link_with_edited_baskets_restores_the_view(app_env, real_pack):
 def test_unknown_and_invalid_tickers_are_reported_not_fatal(app_env, real_pack):
     app_env(real_pack)
     with patch(
-        "components.loaders.fetch_symbol_prices", return_value={"ZZZQ": "no data returned"}
+        "components.cache.fetch_symbol_prices", return_value={"ZZZQ": "no data returned"}
     ) as fetch:
         at = run_page(PAGE, {"memory": ["MU", "ZZZQ", "<img src=x>"]})
     fetch.assert_called_once()  # one attempt per session, then reported

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from liquidity.errors import ValidationError
-from liquidity.events import load_events
+from liquidity.core.errors import ValidationError
+from liquidity.data.events import load_events
 
 
 def test_curated_events_load_sorted_and_filtered():

@@ -35,12 +35,13 @@ import requests
 from streamlit.testing.v1 import AppTest
 from yfinance.exceptions import YFRateLimitError
 
-from liquidity import catalog, filers
-from liquidity.errors import RateLimited, SourceError, SourceUnavailable
-from liquidity.library import Library, Provenance, stale_since
-from liquidity.refresh import Seams, refresh
+from liquidity.core import catalog
+from liquidity.core.errors import RateLimited, SourceError, SourceUnavailable
+from liquidity.data.provenance import Library, Provenance, stale_since
+from liquidity.data.store import Attempt, Store
+from liquidity.ingest import filers
+from liquidity.ingest.refresh import Seams, refresh
 from liquidity.sources import coinglass, exchanges, fred, http, sec, yahoo
-from liquidity.store import Attempt, Store
 from tests.apptest import run_page
 from tests.loopback import (
     LoopbackServer,
@@ -806,9 +807,9 @@ def test_a_chart_caption_badges_a_stale_input(app_env, server, fast):
     fetched = store.entry("fred/WALCL").retrieved_at
 
     def caption():
-        from components import frame
+        from components import page
 
-        frame.provenance_strip(["fred/WALCL", "fred/DGS10"])
+        page.provenance_strip(["fred/WALCL", "fred/DGS10"])
 
     at = AppTest.from_function(caption)
     at.run()

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from liquidity import catalog
-from liquidity.errors import ValidationError
-from liquidity.frames import read_csv, validate, write_csv
+from liquidity.core import catalog
+from liquidity.core.errors import ValidationError
+from liquidity.data.frames import read_csv, validate, write_csv
 
 WALCL = catalog.fred("WALCL")
 
@@ -72,7 +72,7 @@ def test_prices_missing_columns_are_filled_with_nan():
     ["fred/WALCL", "prices/MU", "capex/MSFT", "coinglass/liquidation_aggregated_coin_history_BTC"],
 )
 def test_csv_round_trip(fixture_pack, key):
-    from liquidity.pack import DataPack
+    from liquidity.data.pack import DataPack
 
     dataset = catalog.get(key)
     frame = DataPack(fixture_pack).read(dataset)

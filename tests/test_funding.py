@@ -3,12 +3,14 @@
 import pandas as pd
 import pytest
 
-from liquidity import catalog, funding
-from liquidity.errors import DataNotAvailable
-from liquidity.library import Library
-from liquidity.pack import DataPack
+from liquidity import api
+from liquidity.analytics import funding
+from liquidity.core import catalog
+from liquidity.core.errors import DataNotAvailable
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
 from liquidity.sources.sec import parse_facts
-from liquidity.store import Store
 from tests.test_xbrl import companyfacts, fact
 
 M = 1_000_000
@@ -106,10 +108,10 @@ def test_group_ttm_counts_companies_with_four_quarters():
 
 def test_a_company_without_any_data_says_how_to_get_it(tmp_path):
     with pytest.raises(DataNotAvailable, match="refresh --only sec"):
-        funding.load_company("NVDA", Library(Store(tmp_path)))
+        api.load_company("NVDA", Library(Store(tmp_path)))
 
 
 def test_companies_are_memoised_until_their_files_change(fixture_pack, tmp_path):
     library = Library(Store(tmp_path), DataPack(fixture_pack))
-    first = funding.load_companies(["MSFT"], library)["MSFT"]
-    assert funding.load_companies(["MSFT"], library)["MSFT"] is first
+    first = api.load_companies(["MSFT"], library)["MSFT"]
+    assert api.load_companies(["MSFT"], library)["MSFT"] is first

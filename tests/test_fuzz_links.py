@@ -8,7 +8,7 @@ markdown/HTML fragments, repeated and unknown keys. For every link:
 - no exception and no error element: the page renders;
 - every parameter is either honoured (the share link carries it) or named in a notice, and a
   dropped one falls back to the page's default;
-- user text reaches markdown only inside one-line code spans (`frame.literal`), never as
+- user text reaches markdown only inside one-line code spans (`page.literal`), never as
   markdown or HTML;
 - the share link is itself a clean link: opening it shows the same view without a notice.
 
@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from components.frame import literal
+from components.page import literal
 from tests.apptest import page_path
 from tests.conftest import IN_CI
 from tests.hostile import HOSTILE, IMPOSSIBLE_DATES, numbers, texts
@@ -70,7 +70,7 @@ PAGES = {
 }
 ALL_KEYS = sorted(set().union(*(keys for keys, _ in PAGES.values())))
 STREAMLIT_RESERVED = {"embed", "embed_options"}  # Streamlit hides these from the app
-SNAP = "snap"  # a pinned link's snapshot id (frame.start(pin=...)); never in a default link
+SNAP = "snap"  # a pinned link's snapshot id (page.start(pin=...)); never in a default link
 STATUS_STRIP = ":material/storage:"
 UNKNOWN_SNAPSHOT = "This link is pinned to data this server cannot show"
 
@@ -227,7 +227,7 @@ def markdown_texts(at: AppTest) -> list[str]:
     return texts
 
 
-CODE_SPAN = re.compile(r"`[^`\r\n]*`")  # a one-line code span, as frame.literal writes them
+CODE_SPAN = re.compile(r"`[^`\r\n]*`")  # a one-line code span, as page.literal writes them
 
 
 def outside_code(text: str) -> str:
@@ -314,7 +314,7 @@ def on(script: str):
 @on("app.py")
 @FUZZ
 @given(link=links(PAGES["app.py"][0]))
-# frame.literal kept "\r": a blank line ended the code span and the link below it rendered
+# page.literal kept "\r": a blank line ended the code span and the link below it rendered
 @example(link={"junk": ["a\r\r[link](https://example.invalid)" + MARK]})
 # a malformed pinned-snapshot id was quoted in the warning as markdown
 @example(link={"snap": ["[click](https://example.invalid)" + MARK]})

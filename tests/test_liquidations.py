@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from liquidity import liquidations as lq
-from liquidity.liquidations import EventStore, Liquidation
+from liquidity.analytics import liquidations as lq
+from liquidity.ingest.event_store import EventStore
+from liquidity.sources import venues
+from liquidity.sources.venues import Liquidation
 
 UTC = datetime.UTC
 
@@ -75,7 +77,7 @@ def ms(text):
 
 # -- adapters ----------------------------------------------------------------------------------
 def test_binance_buy_order_means_a_short_was_liquidated():
-    (ev,) = lq.from_binance(BINANCE)
+    (ev,) = venues.from_binance(BINANCE)
     assert ev.ts == ms("2023-11-01T20:42:03.059")
     assert (ev.venue, ev.symbol, ev.side) == ("binance", "BTC", "short")
     assert (ev.qty, ev.price) == (1.437, 34959.70)
@@ -85,13 +87,13 @@ def test_binance_buy_order_means_a_short_was_liquidated():
 def test_binance_sell_is_long_and_combined_stream_and_fallbacks():
     msg = copy.deepcopy(BINANCE)
     msg["o"].update({"S": "SELL", "z": "0", "ap": "0", "q": "2", "p": "30000"})
-    (ev,) = lq.from_binance({"stream": "!forceOrder@arr", "data": msg})
+    (ev,) = venues.from_binance({"stream": "!forceOrder@arr", "data": msg})
     assert ev.side == "long"
     assert (ev.qty, ev.price, ev.notional_usd) == (2.0, 30000.0, 60000.0)
 
 
 def test_bybit_position_side_sell_is_short_buy_is_long():
-    (ev,) = lq.from_bybit(BYBIT)
+    (ev,) = venues.from_bybit(BYBIT)
     assert ev.ts == ms("2025-02-14T03:05:02.929")
     assert (ev.venue, ev.symbol, ev.side, ev.qty, ev.price) == (
         "bybit",
@@ -103,13 +105,13 @@ def test_bybit_position_side_sell_is_short_buy_is_long():
     assert ev.notional_usd == pytest.approx(899.8)
     msg = copy.deepcopy(BYBIT)
     msg["data"][0]["S"] = "Buy"
-    assert lq.from_bybit(msg)[0].side == "long"
+    assert venues.from_bybit(msg)[0].side == "long"
 
 
 def test_okx_ws_contracts_to_coin_with_a_given_ct_val():
     # IOST has no built-in ctVal: skipped unless the caller supplies one.
-    assert lq.from_okx(OKX_WS) == []
-    (ev,) = lq.from_okx(OKX_WS, contract_values={"IOST-USDT-SWAP": 1000})
+    assert venues.from_okx(OKX_WS) == []
+    (ev,) = venues.from_okx(OKX_WS, contract_values={"IOST-USDT-SWAP": 1000})
     assert ev.ts == ms("2023-08-17T10:00:34.010")
     assert (ev.venue, ev.symbol, ev.side, ev.qty, ev.price) == (
         "okx",
@@ -126,7 +128,7 @@ def test_okx_rest_linear_and_inverse_sizes_and_side_fallback():
         "BTC-USDT-SWAP",
         [{"side": "sell", "posSide": "long", "bkPx": "60000", "sz": "5", "ts": "1700000000000"}],
     )
-    (ev,) = lq.from_okx(linear)
+    (ev,) = venues.from_okx(linear)
     assert (ev.symbol, ev.side) == ("BTC", "long")
     assert ev.qty == pytest.approx(0.05)  # 5 contracts × 0.01 BTC
     assert ev.notional_usd == pytest.approx(3000.0)
@@ -135,49 +137,49 @@ def test_okx_rest_linear_and_inverse_sizes_and_side_fallback():
         "BTC-USD-SWAP",
         [{"side": "buy", "posSide": "net", "bkPx": "60000", "sz": "30", "ts": "1700000000000"}],
     )
-    (ev,) = lq.from_okx(inverse)
+    (ev,) = venues.from_okx(inverse)
     assert (ev.symbol, ev.side) == ("BTC", "short")
     assert ev.qty == pytest.approx(0.05)
     assert ev.notional_usd == pytest.approx(3000.0)
     eth = okx_rest("ETH-USD-SWAP", [{"side": "sell", "bkPx": "2500", "sz": "50", "ts": "1"}])
-    (ev,) = lq.from_okx(eth)
+    (ev,) = venues.from_okx(eth)
     assert (ev.side, ev.qty, ev.notional_usd) == ("long", pytest.approx(0.2), pytest.approx(500))
 
 
 def test_unified_symbol():
-    assert lq.unified_symbol("BTCUSDT") == "BTC"
-    assert lq.unified_symbol("BTCUSDC") == "BTC"
-    assert lq.unified_symbol("BTC-USDT-SWAP") == "BTC"
-    assert lq.unified_symbol("BTC-USD-SWAP") == "BTC"
-    assert lq.unified_symbol("1000PEPEUSDT") == "1000PEPE"
-    assert lq.unified_symbol("BTCEUR") is None
-    assert lq.unified_symbol("BTC-EUR-SWAP") is None
-    assert lq.unified_symbol("USDT") is None
-    assert set(lq.ADAPTERS) == {"binance", "bybit", "okx"}
+    assert venues.unified_symbol("BTCUSDT") == "BTC"
+    assert venues.unified_symbol("BTCUSDC") == "BTC"
+    assert venues.unified_symbol("BTC-USDT-SWAP") == "BTC"
+    assert venues.unified_symbol("BTC-USD-SWAP") == "BTC"
+    assert venues.unified_symbol("1000PEPEUSDT") == "1000PEPE"
+    assert venues.unified_symbol("BTCEUR") is None
+    assert venues.unified_symbol("BTC-EUR-SWAP") is None
+    assert venues.unified_symbol("USDT") is None
+    assert set(venues.ADAPTERS) == {"binance", "bybit", "okx"}
 
 
 def test_unknown_quotes_are_skipped():
     msg = copy.deepcopy(BINANCE)
     msg["o"]["s"] = "BTCEUR"
-    assert lq.from_binance(msg) == []
+    assert venues.from_binance(msg) == []
     msg = copy.deepcopy(BYBIT)
     msg["data"][0]["s"] = "BTCEUR"
-    assert lq.from_bybit(msg) == []
+    assert venues.from_bybit(msg) == []
 
 
 @pytest.mark.parametrize(
     "adapter, message",
     [
-        (lq.from_binance, {"result": None, "id": 1}),
-        (lq.from_binance, {"stream": "btcusdt@aggTrade", "data": {"e": "aggTrade", "p": "1"}}),
-        (lq.from_binance, "pong"),
-        (lq.from_bybit, {"success": True, "ret_msg": "pong", "op": "ping"}),
-        (lq.from_bybit, {"success": True, "ret_msg": "", "op": "subscribe", "conn_id": "x"}),
-        (lq.from_bybit, {"topic": "tickers.BTCUSDT", "data": {"symbol": "BTCUSDT"}}),
-        (lq.from_okx, {"event": "subscribe", "arg": {"channel": "liquidation-orders"}}),
-        (lq.from_okx, {"event": "error", "code": "60012", "msg": "Invalid request"}),
-        (lq.from_okx, {"code": "51000", "msg": "Parameter error", "data": []}),
-        (lq.from_okx, "pong"),
+        (venues.from_binance, {"result": None, "id": 1}),
+        (venues.from_binance, {"stream": "btcusdt@aggTrade", "data": {"e": "aggTrade", "p": "1"}}),
+        (venues.from_binance, "pong"),
+        (venues.from_bybit, {"success": True, "ret_msg": "pong", "op": "ping"}),
+        (venues.from_bybit, {"success": True, "ret_msg": "", "op": "subscribe", "conn_id": "x"}),
+        (venues.from_bybit, {"topic": "tickers.BTCUSDT", "data": {"symbol": "BTCUSDT"}}),
+        (venues.from_okx, {"event": "subscribe", "arg": {"channel": "liquidation-orders"}}),
+        (venues.from_okx, {"event": "error", "code": "60012", "msg": "Invalid request"}),
+        (venues.from_okx, {"code": "51000", "msg": "Parameter error", "data": []}),
+        (venues.from_okx, "pong"),
     ],
 )
 def test_non_liquidation_messages_give_nothing(adapter, message):
@@ -199,14 +201,14 @@ def _broken():
     okx_no_details = {"code": "0", "data": [{"instId": "BTC-USDT-SWAP"}]}
     okx_ts = okx_rest("BTC-USDT-SWAP", [{"side": "sell", "bkPx": "1", "sz": "1", "ts": "soon"}])
     return [
-        (lq.from_binance, no_order),
-        (lq.from_binance, bad_qty),
-        (lq.from_binance, bad_side),
-        (lq.from_bybit, no_price),
-        (lq.from_bybit, bybit_text),
-        (lq.from_okx, okx_sz),
-        (lq.from_okx, okx_no_details),
-        (lq.from_okx, okx_ts),
+        (venues.from_binance, no_order),
+        (venues.from_binance, bad_qty),
+        (venues.from_binance, bad_side),
+        (venues.from_bybit, no_price),
+        (venues.from_bybit, bybit_text),
+        (venues.from_okx, okx_sz),
+        (venues.from_okx, okx_no_details),
+        (venues.from_okx, okx_ts),
     ]
 
 
@@ -217,12 +219,12 @@ def test_malformed_liquidation_messages_raise(adapter, message):
 
 
 def test_event_id_is_stable_and_discriminating():
-    (a,) = lq.from_binance(BINANCE)
-    (b,) = lq.from_binance(copy.deepcopy(BINANCE))
+    (a,) = venues.from_binance(BINANCE)
+    (b,) = venues.from_binance(copy.deepcopy(BINANCE))
     assert a.event_id == b.event_id and len(a.event_id) >= 16
     msg = copy.deepcopy(BINANCE)
     msg["o"]["z"] = "1.438"
-    assert lq.from_binance(msg)[0].event_id != a.event_id
+    assert venues.from_binance(msg)[0].event_id != a.event_id
 
 
 # -- store -------------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from liquidity import derivatives
+from liquidity import api
 from liquidity.cli import main
-from liquidity.library import Library
-from liquidity.liquidations import EventStore, Liquidation
-from liquidity.pack import DataPack
-from liquidity.store import Store
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
+from liquidity.ingest.event_store import EventStore
+from liquidity.sources.venues import Liquidation
 from tests.apptest import chart_specs, decode, run_page
 
 PAGE = "pages/4_liquidations.py"
@@ -101,7 +102,7 @@ def test_cli_refuses_what_the_data_cannot_answer(fixture_pack, tmp_path, capsys)
 
 def test_history_buckets_sum_into_days(fixture_pack):
     library = Library(None, DataPack(fixture_pack))
-    daily = derivatives.history("BTC", "1D", library)
+    daily = api.load_liquidation_history("BTC", "1D", library)
     # 00:00 (1.0M + 0.5M), 04:00 from the later capture (2.1M + 0.26M), 08:00 (3.0M + 0)
     assert daily.loc["2025-01-01", "total_usd"].item() == pytest.approx(6_860_000.0)
 
@@ -125,7 +126,7 @@ def test_live_venue_data_comes_only_on_request_and_refusals_are_reported(fixture
         make_response(403, "<html>forbidden</html>"),  # Bybit from a US host
         make_response(451, {"code": 0, "msg": "Service unavailable from a restricted location"}),
     )
-    series, problems = derivatives.venue_open_interest("BTC", session=session)
+    series, problems = api.fetch_venue_open_interest("BTC", session=session)
     assert series["Binance open interest (coin)"].tolist() == [80000.5]
     assert set(problems) == {"Bybit open interest (coin)", "Binance funding (% per 8 h)"}
     assert "451" in problems["Binance funding (% per 8 h)"]
@@ -143,7 +144,7 @@ def test_the_venue_button_shows_what_came_back_and_what_did_not(app_env, fixture
         )
     }
     with patch(
-        "liquidity.derivatives.venue_open_interest",
+        "liquidity.api.fetch_venue_open_interest",
         return_value=(series, {"Bybit open interest (coin)": "Bybit refuses (HTTP 403)"}),
     ):
         button.click()

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from liquidity.netliq import VARIANTS
+from liquidity.analytics.net_liquidity import VARIANTS
 from tests.apptest import chart_specs, decode, run_page
 
 PAGE = "pages/2_liquidity.py"

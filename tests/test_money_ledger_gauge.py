@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from liquidity.gauge import COMPONENTS, drain_gauge, expanding_zscore
-from liquidity.ledger import quarterly_change, supply_demand_ledger
-from liquidity.money import funding_spread_bp, price_of_money, yoy_growth
+from liquidity.analytics.drain_gauge import COMPONENTS, drain_gauge, expanding_zscore
+from liquidity.analytics.price_of_money import funding_spread_bp, price_of_money, yoy_growth
+from liquidity.analytics.supply_demand import quarterly_change, supply_demand_ledger
 
 
 def s(pairs):

@@ -3,19 +3,14 @@ import shutil
 import pandas as pd
 import pytest
 
-from liquidity.changes import change_over
-from liquidity.errors import DataNotAvailable, LiquidityError
-from liquidity.library import Library
-from liquidity.netliq import (
-    known_at,
-    latest_on_or_before,
-    load_net_liquidity,
-    net_liquidity,
-    wednesday_net_liquidity,
-    weekly_flows,
-)
-from liquidity.pack import DataPack
-from liquidity.store import Store
+from liquidity.analytics.changes import change_over
+from liquidity.analytics.net_liquidity import net_liquidity, wednesday_net_liquidity, weekly_flows
+from liquidity.api import load_net_liquidity
+from liquidity.core.calendar import known_at, latest_on_or_before
+from liquidity.core.errors import DataNotAvailable, LiquidityError
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
 
 
 def s(pairs):

@@ -21,13 +21,13 @@ import pandas as pd
 import pytest
 
 import liquidity as lq
-from liquidity import catalog
 from liquidity.cli import main
-from liquidity.errors import ValidationError
-from liquidity.frames import validate, value_columns
-from liquidity.library import Library
-from liquidity.pack import DataPack
-from liquidity.store import Store
+from liquidity.core import catalog
+from liquidity.core.errors import ValidationError
+from liquidity.data.frames import validate, value_columns
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
 from tests.apptest import run_page
 from tests.conftest import FIXTURE_PACK
 

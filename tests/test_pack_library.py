@@ -3,11 +3,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from liquidity import catalog
-from liquidity.errors import DataNotAvailable, LiquidityError, ValidationError
-from liquidity.library import Library
-from liquidity.pack import DataPack, write_pack
-from liquidity.store import Store
+from liquidity.core import catalog
+from liquidity.core.errors import DataNotAvailable, LiquidityError, ValidationError
+from liquidity.data.pack import DataPack, write_pack
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
 
 LIQ = catalog.get("coinglass/liquidation_aggregated_coin_history_BTC")
 

@@ -4,11 +4,11 @@ import pandas as pd
 import pytest
 import requests
 
-from liquidity import catalog
-from liquidity.library import Library
-from liquidity.refresh import Seams, refresh
+from liquidity.core import catalog
+from liquidity.data.provenance import Library
+from liquidity.data.store import Store
+from liquidity.ingest.refresh import Seams, refresh
 from liquidity.sources import fred, http, sec, yahoo
-from liquidity.store import Store
 from tests.fakes import make_response
 
 FRED_IDS = [d.name for d in catalog.of_kind(catalog.FRED)]
@@ -256,7 +256,7 @@ def test_sec_facts_are_stored_with_filing_provenance(tmp_path):
 
 
 def test_fetch_prices_stores_new_symbols_and_reports_unknown_ones(tmp_path):
-    from liquidity.quotes import fetch_prices
+    from liquidity.ingest.prices import fetch_prices
 
     store = Store(tmp_path)
     download = FakeDownload(["2025-01-02", "2025-01-03"], missing={"NOPE"})
@@ -317,7 +317,7 @@ class ExchangeServer:
 
 
 def test_liquidations_refresh_backfills_okx_and_uses_coinglass_with_a_key(tmp_path, monkeypatch):
-    from liquidity.liquidations import EventStore
+    from liquidity.ingest.event_store import EventStore
     from liquidity.sources import coinglass, exchanges
 
     monkeypatch.setattr(exchanges, "OKX_LIMITER", http.RateLimiter(1e9))

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from liquidity import scorecard as sc
-from liquidity.divergence import liquidity_factors
+from liquidity import api
+from liquidity.analytics import scorecard as sc
+from liquidity.analytics.divergence import liquidity_factors
 
 SUP, NOT, INC = sc.SUPPORTED, sc.NOT_SUPPORTED, sc.INCONCLUSIVE
 QUARTERS = pd.period_range("2022Q1", "2025Q4", freq="Q", name="quarter")
@@ -308,24 +309,24 @@ def test_history_is_the_scorecard_replayed_at_each_date():
 
 @pytest.mark.pack
 def test_load_scorecard_on_the_real_pack(real_pack, tmp_path):
-    from liquidity.library import Library
-    from liquidity.pack import DataPack
-    from liquidity.store import Store
+    from liquidity.data.pack import DataPack
+    from liquidity.data.provenance import Library
+    from liquidity.data.store import Store
 
     library = Library(Store(tmp_path / "home"), DataPack(real_pack))
-    frame = sc.load_scorecard(library=library)
+    frame = api.load_scorecard(library=library)
     assert list(frame.columns) == sc.COLUMNS and len(frame) == 7
     assert frame["verdict"].isin(sc.VERDICTS).all()
-    earlier = sc.load_scorecard("2025-06-30", library=library)
+    earlier = api.load_scorecard("2025-06-30", library=library)
     assert len(earlier) == 7 and (earlier["window_end"].dropna() <= "2025-06-30").all()
 
 
 @pytest.mark.pack
 def test_cli_scorecard_prints_every_claim(real_pack, tmp_path, capsys):
     from liquidity.cli import main
-    from liquidity.library import Library
-    from liquidity.pack import DataPack
-    from liquidity.store import Store
+    from liquidity.data.pack import DataPack
+    from liquidity.data.provenance import Library
+    from liquidity.data.store import Store
 
     library = Library(Store(tmp_path), DataPack(real_pack))
     assert main(["scorecard", "--as-of", "2025-12-31"], library=library) == 0

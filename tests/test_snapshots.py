@@ -6,11 +6,13 @@ import hashlib
 import pandas as pd
 import pytest
 
-from liquidity import catalog, cli, snapshots
-from liquidity.library import Library
-from liquidity.pack import DataPack
-from liquidity.snapshots import SnapshotUnavailable
-from liquidity.store import Store
+from liquidity import cli
+from liquidity.core import catalog
+from liquidity.data import snapshots
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library
+from liquidity.data.snapshots import SnapshotUnavailable
+from liquidity.data.store import Store
 from tests.apptest import chart_specs
 from tests.apptest import run_page as run
 

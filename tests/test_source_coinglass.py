@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from liquidity import catalog, frames
-from liquidity.errors import NotConfigured, RateLimited, SourceError
+from liquidity.core import catalog
+from liquidity.core.errors import NotConfigured, RateLimited, SourceError
+from liquidity.data import frames
 from liquidity.sources import coinglass, http
 from tests.fakes import FakeSession, make_response
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from liquidity.errors import SourceError, SourceUnavailable
+from liquidity.core.errors import SourceError, SourceUnavailable
 from liquidity.sources import exchanges, http
 from tests.fakes import FakeSession, make_response
 

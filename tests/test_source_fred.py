@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from liquidity.errors import RateLimited, SourceError
+from liquidity.core.errors import RateLimited, SourceError
 from liquidity.sources import fred, http
 from tests.fakes import FakeSession, make_response
 

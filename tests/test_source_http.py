@@ -10,7 +10,7 @@ import pytest
 import requests
 from requests_cache.policy.expiration import get_url_expiration
 
-from liquidity.errors import RateLimited, SourceError, SourceUnavailable
+from liquidity.core.errors import RateLimited, SourceError, SourceUnavailable
 from liquidity.sources import http
 from tests.fakes import FakeAdapter, FakeSession, make_response
 

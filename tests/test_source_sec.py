@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from liquidity.errors import NotConfigured, RateLimited, SourceError
-from liquidity.frames import SEC_COLUMNS
+from liquidity.core.catalog import SEC_COLUMNS
+from liquidity.core.errors import NotConfigured, RateLimited, SourceError
 from liquidity.sources import http, sec
 from tests.fakes import FakeSession, make_response
 

@@ -5,9 +5,9 @@ import threading
 import pandas as pd
 import pytest
 
-from liquidity import catalog
-from liquidity.errors import DataNotAvailable, ValidationError
-from liquidity.store import Store
+from liquidity.core import catalog
+from liquidity.core.errors import DataNotAvailable, ValidationError
+from liquidity.data.store import Store
 
 WALCL = catalog.fred("WALCL")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from liquidity import xbrl
+from liquidity.analytics import xbrl
 from liquidity.sources.sec import parse_facts
 
 PPE = "PaymentsToAcquirePropertyPlantAndEquipment"

@@ -19,11 +19,14 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, figures
-from liquidity import capex, catalog, money
-from liquidity.events import load_events
-from liquidity.gauge import drain_gauge
-from liquidity.ledger import supply_demand_ledger
-from liquidity.netliq import H41_LAG, wednesday_net_liquidity, weekly_flows
+from liquidity.analytics import capex
+from liquidity.analytics import price_of_money as money
+from liquidity.analytics.drain_gauge import drain_gauge
+from liquidity.analytics.net_liquidity import wednesday_net_liquidity, weekly_flows
+from liquidity.analytics.supply_demand import supply_demand_ledger
+from liquidity.core import catalog
+from liquidity.core.calendar import H41_LAG
+from liquidity.data.events import load_events
 
 PACK = Path(os.environ["LIQUIDITY_DATA_PACK"])
 # The defaults of pages/2_liquidity.py (variant "wednesday", $ billions, no smoothing).

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import requests
 
-from liquidity.errors import NotConfigured, SourceError
+from liquidity.core.errors import NotConfigured, SourceError
 from liquidity.sources import http
 
 SOURCE = "coinglass"

@@ -15,10 +15,9 @@ from typing import Any
 import pandas as pd
 import requests
 
-from liquidity import liquidations
-from liquidity.errors import SourceError, SourceUnavailable
-from liquidity.liquidations import Liquidation
-from liquidity.sources import http
+from liquidity.core.errors import SourceError, SourceUnavailable
+from liquidity.sources import http, venues
+from liquidity.sources.venues import Liquidation
 
 OKX_LIQUIDATIONS_URL = "https://www.okx.com/api/v5/public/liquidation-orders"
 BINANCE_OI_URL = "https://fapi.binance.com/futures/data/openInterestHist"
@@ -66,7 +65,7 @@ def fetch_okx_liquidations(
     """Filled liquidations of `<SYM>-USDT-SWAP`, newest first, paging back with `after`.
 
     OKX keeps about 24 h (20 pages × 100 for BTC, SOURCES.md §5.5); paging stops at an empty
-    page or after `pages` pages. Sizes are converted with `liquidations.from_okx` (contracts →
+    page or after `pages` pages. Sizes are converted with `venues.from_okx` (contracts →
     coin via ctVal; `contract_values` adds ctVal for instruments it does not know).
     """
     coin = validate_symbol(symbol)
@@ -94,7 +93,7 @@ def fetch_okx_liquidations(
         if not stamps:
             break
         try:
-            events.extend(liquidations.from_okx(body, contract_values))
+            events.extend(venues.from_okx(body, contract_values))
         except ValueError as exc:
             raise SourceError("okx", f"{inst_id}: unreadable liquidation page ({exc})") from exc
         oldest = min(stamps)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import requests
 
-from liquidity.errors import SourceError
+from liquidity.core.errors import SourceError
 from liquidity.sources import http
 
 SOURCE = "fred"

@@ -25,7 +25,7 @@ import requests
 import requests_cache
 from requests_cache.policy.settings import DEFAULT_IGNORED_PARAMS
 
-from liquidity.errors import RateLimited, SourceError, SourceUnavailable
+from liquidity.core.errors import RateLimited, SourceError, SourceUnavailable
 
 DEFAULT_USER_AGENT = "LiquidityDrainMonitor/0.1 (+https://github.com/)"
 DEFAULT_EXPIRY = datetime.timedelta(hours=1)

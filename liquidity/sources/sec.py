@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 import requests
 
-from liquidity.errors import NotConfigured, RateLimited, SourceError
-from liquidity.frames import SEC_COLUMNS
+from liquidity.core.catalog import SEC_COLUMNS
+from liquidity.core.errors import NotConfigured, RateLimited, SourceError
 from liquidity.sources import http
 
 SOURCE = "sec"

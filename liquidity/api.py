@@ -1,0 +1,543 @@
+"""The one place that joins loading and computing: small arguments in, tidy pandas out.
+
+    load_series("WALCL", start="2025-01-01", unit="USD_B")   -> pd.Series in $ billions
+    load_prices(["MU", "BTC-USD"], field="adj_close")         -> one column per ticker
+    load_dataset("capex/MSFT")                                -> the stored frame as is
+    load_net_liquidity(variant="wednesday")                   -> $ billions and its parts
+
+Every function takes an optional `library`; without one it uses the store and data pack named by
+the environment (LIQUIDITY_HOME, LIQUIDITY_DATA_PACK). The calculations themselves live in
+`liquidity.analytics` (pure functions over pandas); the data in `liquidity.data`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import pandas as pd
+
+from liquidity.analytics import baskets, capex, divergence, funding, scorecard
+from liquidity.analytics import liquidations as liq
+from liquidity.analytics.drain_gauge import drain_gauge
+from liquidity.analytics.net_liquidity import INPUTS, WEEKLY_MAX_AGE, check_variant, net_liquidity
+from liquidity.analytics.price_of_money import INPUTS as MONEY_INPUTS
+from liquidity.analytics.price_of_money import price_of_money
+from liquidity.analytics.supply_demand import supply_demand_ledger
+from liquidity.core import catalog, settings, units
+from liquidity.core.calendar import H41_LAG, date_window
+from liquidity.core.errors import DataNotAvailable, LiquidityError, SourceError
+from liquidity.data import snapshots
+from liquidity.data.pack import DataPack
+from liquidity.data.provenance import Library, Provenance
+from liquidity.data.snapshots import Snapshot
+from liquidity.data.store import Store
+from liquidity.ingest.event_store import EventStore
+from liquidity.ingest.refresh import RefreshReport
+from liquidity.ingest.refresh import refresh as refresh_store
+from liquidity.sources import exchanges, http
+
+PRICE_FIELDS = ("close", "adj_close", "open", "high", "low", "volume")
+
+
+# -- the library -------------------------------------------------------------------------------
+@lru_cache(maxsize=4)
+def _library_for(home: str, pack: str) -> Library:
+    return Library(Store(home), DataPack(pack) if pack else None)
+
+
+def default_library() -> Library:
+    """The library named by the environment; one instance per (home, pack) so memos are kept."""
+    pack = settings.data_pack(os.environ)
+    return _library_for(str(settings.home(os.environ)), str(pack) if pack else "")
+
+
+def status(library: Library | None = None) -> pd.DataFrame:
+    """One row per catalog dataset: where it comes from, its span, rows and staleness.
+
+    `stale_since` is the day the copy stopped being current (see provenance.stale_since), empty
+    while it is; `fetch_failed` says the last live fetch failed.
+    """
+    rows = []
+    for s in (library or default_library()).status():
+        p = s.provenance
+        rows.append(
+            {
+                "id": s.dataset.key,
+                "label": s.dataset.label,
+                "origin": p.origin if p else None,
+                "unit": s.dataset.native_unit,
+                "first": p.first if p else None,
+                "last": p.last if p else None,
+                "rows": p.rows if p else 0,
+                "retrieved_at": p.retrieved_at if p else None,
+                "stale": s.stale,
+                "stale_since": s.stale_since,
+                "fetch_failed": s.fetch_failed,
+                "error": s.error,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def refresh(only: tuple[str, ...] | None = None, library: Library | None = None) -> RefreshReport:
+    """Fetch the live sources ("fred", "prices", "sec", ...) into the store."""
+    return refresh_store((library or default_library()).store, only)
+
+
+def import_pack(path, library: Library | None = None):
+    """Validate the data pack at `path` and copy it into the store; returns (keys, rejected)."""
+    return (library or default_library()).import_pack(DataPack(path))
+
+
+def export_pack(path, library: Library | None = None):
+    """Write every dataset as the app sees it to `path` as a data pack; returns (files, skipped)."""
+    return (library or default_library()).export_pack(path)
+
+
+def pin(kinds: tuple[str, ...] = catalog.KINDS, library: Library | None = None) -> Snapshot:
+    """Freeze the data of `kinds` into a snapshot, as the share box's "Pin data" does; a page
+    link with `?snap=<id>` then shows exactly this data."""
+    return snapshots.pin(library or default_library(), kinds)
+
+
+def pinned(snapshot_id: str, library: Library | None = None) -> Library:
+    """A library serving exactly a snapshot's data: pass it as `library=` to any loader."""
+    store = (library or default_library()).store
+    return snapshots.pinned_library(store, snapshots.open_snapshot(store, snapshot_id))
+
+
+# -- datasets ----------------------------------------------------------------------------------
+def _window(frame: pd.DataFrame | pd.Series, start, end):
+    start, end = date_window(start, end)
+    return frame.loc[start:end]
+
+
+def load_dataset(key: str, library: Library | None = None) -> tuple[pd.DataFrame, Provenance]:
+    """The frame for a catalog key ("fred/WALCL", "capex/MSFT", ...) and its provenance."""
+    return (library or default_library()).load(key)
+
+
+def load_series(
+    series_id: str, start=None, end=None, unit: str | None = None, library: Library | None = None
+) -> pd.Series:
+    """A FRED series as a float Series indexed by date, in `unit` (default: native unit).
+
+    Missing observations (FRED's "." days) are dropped. `unit` is a dollar scale (USD, USD_M,
+    USD_B, USD_T, or the letters M, B, T); asking to scale a percent series raises.
+    """
+    dataset = catalog.fred(series_id)
+    frame, _ = load_dataset(dataset.key, library)
+    series = _window(frame["value"].dropna(), start, end)
+    if unit is not None:
+        target = units.SHORT.get(unit.upper(), unit.upper())
+        series = units.convert(series, dataset.native_unit, target)
+    return series.rename(dataset.name)
+
+
+def load_optional_series(series_id: str, library: Library | None = None) -> pd.Series:
+    """A FRED series, or an empty one when nobody holds it (for inputs a view can do without;
+    the view's provenance strip says which are missing)."""
+    try:
+        return load_series(series_id, library=library)
+    except DataNotAvailable:
+        return pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"), name=series_id)
+
+
+def load_prices(
+    tickers,
+    start=None,
+    end=None,
+    field: str = "adj_close",
+    returns: bool = False,
+    library: Library | None = None,
+) -> pd.DataFrame:
+    """One column per ticker of daily prices (or simple daily returns in percent).
+
+    `adj_close` is the split- and dividend-adjusted close. Where a source publishes no adjusted
+    column at all (indices, crypto, gold: nothing to adjust for) the close is used instead; a
+    ticker that has both is never mixed row by row, so no jump appears where one column ends.
+    Each ticker keeps its own trading calendar: the union of dates has NaN where a market was
+    closed, and returns are computed per ticker over its own previous trading day.
+    """
+    if field not in PRICE_FIELDS:
+        raise LiquidityError(f"unknown price field {field!r}; use one of {', '.join(PRICE_FIELDS)}")
+    if isinstance(tickers, str):
+        tickers = [tickers]
+    columns = {}
+    for ticker in tickers:
+        dataset = catalog.price(ticker)
+        frame, _ = load_dataset(dataset.key, library)
+        column = frame[field]
+        if field == "adj_close" and column.isna().all():
+            column = frame["close"]
+        column = column.dropna()
+        if returns:
+            column = column.pct_change().mul(100).iloc[1:]
+        columns[dataset.name] = _window(column, start, end)
+    return pd.DataFrame(columns).sort_index()
+
+
+# -- liquidity ---------------------------------------------------------------------------------
+def load_net_liquidity(
+    start=None, end=None, variant: str = "wednesday", library=None
+) -> pd.DataFrame:
+    """`net_liquidity` for `variant` from the loaded FRED series, limited to [start, end]."""
+    check_variant(variant)
+    start, end = date_window(start, end)
+    # Inputs start early enough for RRP's 7-day and the daily variant's 10-day look-back.
+    lead = None if start is None else start - WEEKLY_MAX_AGE
+    series = {sid: load_series(sid, lead, end, library=library) for sid in INPUTS[variant]}
+    frame = net_liquidity(variant, series)
+    inputs_have_data = all(not s.dropna().empty for s in series.values())
+    if inputs_have_data and frame["net_liquidity_b"].dropna().empty:
+        # Each input has data, yet no date has all of them: misaligned dates, not a quiet window.
+        raise DataNotAvailable(
+            f"net liquidity ({variant}) has no date on which all of {', '.join(INPUTS[variant])} "
+            "are observed; check the inputs' dates on the Data page"
+        )
+    return frame.loc[start:end]
+
+
+def load_price_of_money(start=None, end=None, library=None) -> tuple[pd.DataFrame, list[str]]:
+    """`price_of_money` from the loaded series, and the ids that are not available."""
+    start, end = date_window(start, end)
+    series, missing = {}, []
+    for sid in MONEY_INPUTS:
+        try:
+            series[sid] = load_series(sid, start, end, library=library)
+        except DataNotAvailable:
+            missing.append(sid)
+    return price_of_money(series), missing
+
+
+def load_capex_frames(library: Library | None = None) -> dict[str, pd.DataFrame]:
+    """The capex dataset of every hyperscaler that has one, keyed by ticker."""
+    frames = {}
+    for ticker in catalog.HYPERSCALERS:
+        try:
+            frames[ticker] = load_dataset(f"{catalog.CAPEX}/{ticker}", library)[0]
+        except DataNotAvailable:
+            continue
+    return frames
+
+
+def load_capex_table(metric: str = "capex", library: Library | None = None) -> pd.DataFrame:
+    """Quarter × ticker table of a capex-file metric in USD (see analytics.capex), memoised."""
+    library = library or default_library()
+    keys = [d.key for d in catalog.of_kind(catalog.CAPEX)]
+
+    def compute() -> pd.DataFrame:
+        frames = load_capex_frames(library)
+        return capex.group_table(frames, metric) if frames else pd.DataFrame()
+
+    return library.derived(f"capex_table:{metric}", keys, compute)
+
+
+def load_ledger(variant: str = "wednesday", library=None) -> pd.DataFrame:
+    """The ledger from loaded data: net liquidity (`variant`), M2 and the pack's capex."""
+    table = load_capex_table(library=library)
+    net = load_net_liquidity(variant=variant, library=library)["net_liquidity_b"]
+    return supply_demand_ledger(net, load_optional_series("M2SL", library), table)
+
+
+def load_drain_gauge(start=None, end=None, library=None) -> pd.DataFrame:
+    """The gauge from the loaded series, computed on full history, then limited to the window.
+
+    Computing on the full history first is what keeps the z-scores free of the window choice.
+    """
+    start, end = date_window(start, end)
+    net = load_net_liquidity(library=library)["net_liquidity_b"]
+    table = load_capex_table(library=library)
+    growth = None
+    if not table.empty:
+        lfl = capex.like_for_like_growth(table)["growth_pct"].dropna()
+        growth = pd.Series(lfl.to_numpy(), index=capex.available_at(lfl.index))
+    gauge = drain_gauge(
+        net,
+        load_optional_series("DFII10", library),
+        load_optional_series("BAMLH0A0HYM2", library),
+        growth,
+    )
+    return gauge.loc[start:end]
+
+
+# -- companies ---------------------------------------------------------------------------------
+def load_company(ticker: str, library=None) -> funding.CompanyQuarters:
+    """One company's quarters from live SEC facts in the store and/or the data pack."""
+    live, packed = None, None
+    try:
+        live = funding.from_sec_facts(load_dataset(f"sec/{ticker}", library)[0], ticker)
+    except (DataNotAvailable, KeyError):
+        pass
+    try:
+        packed = funding.from_pack(load_dataset(f"capex/{ticker}", library)[0], ticker)
+    except (DataNotAvailable, KeyError):
+        pass
+    if live is None and packed is None:
+        raise DataNotAvailable(
+            f"no capex data for {ticker}: the data pack has no capex/{ticker}.csv and the store "
+            "has no SEC filings for it (run `python -m liquidity refresh --only sec` with "
+            "SEC_USER_AGENT set)"
+        )
+    return funding.combine(live, packed)
+
+
+def load_companies(tickers, library=None) -> dict[str, funding.CompanyQuarters]:
+    """`load_company` for several tickers, memoised per version of their input files."""
+    library = library or default_library()
+    out = {}
+    for ticker in tickers:
+        keys = [k for k in (f"sec/{ticker}", f"capex/{ticker}") if catalog.knows(k)]
+        out[ticker] = library.derived(
+            f"company:{ticker}", keys, lambda t=ticker: load_company(t, library)
+        )
+    return out
+
+
+# -- baskets -----------------------------------------------------------------------------------
+def load_panel(tickers, library=None) -> baskets.Panel:
+    """Adjusted closes of `tickers` (plus the market) on the NYSE calendar, in dollars where
+    KRW=X is there to convert the Korean tickers."""
+    raw, missing = {}, {}
+    for ticker in dict.fromkeys([*tickers, baskets.MARKET]):
+        try:
+            raw[ticker] = load_prices([ticker], library=library)[ticker].dropna()
+        except LiquidityError as exc:
+            missing[ticker] = str(exc)
+    fx = None
+    if any(t.endswith(".KS") for t in raw):
+        try:
+            fx = load_prices([baskets.FX], library=library)[baskets.FX].dropna()
+        except LiquidityError:
+            pass
+    return baskets.panel(raw, missing, fx)
+
+
+def analyse(
+    panel: baskets.Panel,
+    spec,
+    memory,
+    bench: str,
+    start,
+    end,
+    base,
+    window: int,
+    mode: str = "ratio",
+    library=None,
+) -> baskets.Analysis:
+    """`baskets.analyse` with net liquidity and the 10-year real yield from the library."""
+    return baskets.analyse(
+        panel,
+        spec,
+        memory,
+        bench,
+        start,
+        end,
+        base,
+        window,
+        mode,
+        load_net_liquidity(library=library)["net_liquidity_b"],
+        load_optional_series("DFII10", library),
+    )
+
+
+# -- crypto derivatives ------------------------------------------------------------------------
+def _coinglass(endpoint: str, symbol: str, library=None) -> pd.DataFrame:
+    return load_dataset(f"{catalog.COINGLASS}/{endpoint}_{symbol}", library)[0]
+
+
+def load_liquidation_history(symbol: str, bucket: str = "4h", library=None) -> pd.DataFrame:
+    """CoinGlass long/short liquidations (aggregated over the venues it tracks) per UTC bucket
+    ("4h" as exported, or "1D"): long_usd, short_usd, total_usd."""
+    frame = _coinglass(liq.AGGREGATED, liq.check_symbol(symbol), library)
+    out = pd.DataFrame(
+        {
+            "long_usd": frame["aggregated_long_liquidation_usd"],
+            "short_usd": frame["aggregated_short_liquidation_usd"],
+        }
+    )
+    out["total_usd"] = out["long_usd"] + out["short_usd"]
+    out.index.name = "bucket_start"
+    return liq.resample_history(out, bucket)
+
+
+def load_open_interest(symbol: str, library=None) -> pd.Series:
+    """Aggregated open interest in USD at the close of each 4-hour bucket."""
+    return _coinglass(liq.OPEN_INTEREST, symbol, library)["close"].rename("open_interest_usd")
+
+
+def load_funding_rate(symbol: str, library=None) -> pd.Series:
+    """OI-weighted funding rate in percent per funding interval, at each 4-hour close."""
+    return _coinglass(liq.FUNDING, symbol, library)["close"].rename("funding_pct")
+
+
+def load_exchange_snapshot(symbol: str, library=None) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """Per-venue totals of the latest CoinGlass capture (its window is not recorded)."""
+    frame = _coinglass(liq.EXCHANGES, symbol, library)
+    latest = frame["snapshot"].max()
+    rows = frame[(frame["snapshot"] == latest) & (frame["exchange"] != "All")]
+    return rows.set_index("exchange").drop(columns="snapshot"), latest
+
+
+def load_coin_price(symbol: str, library=None) -> pd.Series:
+    """The coin's daily close in USD, stamped at the moment it is the price: the end of its
+    UTC day (Yahoo labels the close of day D with D; it belongs at D+1 00:00 UTC)."""
+    ticker = liq.PRICE_TICKERS[symbol]
+    prices = load_prices([ticker], library=library)[ticker].dropna()
+    prices.index = prices.index.tz_localize("UTC") + pd.Timedelta(days=1)
+    return prices.rename("price_usd")
+
+
+def load_share_of_oi(symbol: str, bucket: str = "4h", library=None) -> pd.Series:
+    """Liquidations per bucket as a percent of the open interest at the bucket's start."""
+    return liq.share_of_open_interest(
+        load_liquidation_history(symbol, bucket, library), load_open_interest(symbol, library)
+    )
+
+
+def load_squeezes(symbol: str, move_pct: float, multiple: float, library=None) -> pd.DataFrame:
+    """Squeezes on daily buckets (the pack's price is a daily close), see liquidations.squeezes."""
+    daily = load_liquidation_history(symbol, "1D", library)
+    return liq.squeezes(
+        daily,
+        load_coin_price(symbol, library),
+        move_pct=move_pct,
+        multiple=multiple,
+        trailing=42,
+        bucket="1D",
+    )
+
+
+def event_store(library=None) -> EventStore:
+    """The store the liquidation collector appends to."""
+    return EventStore((library or default_library()).store.events_path)
+
+
+def load_collected_events(symbol: str, venues, library=None) -> pd.DataFrame:
+    """The collector's events for one coin and the chosen venues (empty if it never ran)."""
+    store = event_store(library)
+    if not store.path.exists():
+        return liq.empty_events()
+    return store.read(symbols=[liq.check_symbol(symbol)], venues=list(venues))
+
+
+def load_collector_status(library=None) -> dict[str, tuple[int, pd.Timestamp]]:
+    """Per venue: events collected and the time of the latest one."""
+    store = event_store(library)
+    if not store.path.exists():
+        return {}
+    counts, last = store.counts(), store.last_event()
+    return {venue: (counts[venue], last[venue]) for venue in counts}
+
+
+def fetch_venue_open_interest(symbol: str, session=None, library=None) -> tuple[dict, dict]:
+    """Live open interest (coin) and funding from Binance and Bybit, fetched on request.
+
+    Returns ({series name: Series}, {venue: problem}); a venue that refuses this machine (Binance
+    451 and Bybit 403 for US hosts) or cannot be reached is reported, not raised.
+    """
+    symbol = liq.check_symbol(symbol)
+    session = session or http.cached_session((library or default_library()).store.http_cache_path)
+    fetches = {
+        "Binance open interest (coin)": lambda: exchanges.fetch_binance_open_interest(
+            session, symbol
+        )["open_interest_coin"],
+        "Bybit open interest (coin)": lambda: exchanges.fetch_bybit_open_interest(session, symbol)[
+            "open_interest_coin"
+        ],
+        "Binance funding (% per 8 h)": lambda: exchanges.fetch_binance_funding(session, symbol)[
+            "funding_pct"
+        ],
+    }
+    series, problems = {}, {}
+    for name, fetch in fetches.items():
+        try:
+            series[name] = fetch()
+        except SourceError as exc:
+            problems[name] = exc.message
+    return series, problems
+
+
+# -- the scorecard -----------------------------------------------------------------------------
+def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
+    """The scorecard's inputs from a library, cut at `asof` (default: the latest H.4.1's day)."""
+    inputs: dict = {}
+    try:
+        net = load_net_liquidity(library=library)["net_liquidity_b"].dropna()
+    except LiquidityError:
+        net = None
+    if asof is None:
+        if net is None or net.empty:
+            raise LiquidityError("no net liquidity data to take a default as-of date from")
+        asof = net.index[-1] + H41_LAG
+    asof = pd.Timestamp(asof)
+    if net is not None:
+        inputs["net_weekly_b"] = net.loc[: asof - H41_LAG]
+    for name, metric in (("capex_table", "capex"), ("ocf_table", "operating_cash_flow")):
+        try:
+            inputs[name] = scorecard.known_quarters(load_capex_table(metric, library=library), asof)
+        except LiquidityError:
+            pass
+    inputs["real_yield_daily"] = load_optional_series("DFII10", library).loc[:asof]
+    inputs["hy_daily"] = load_optional_series("BAMLH0A0HYM2", library).loc[:asof]
+    try:
+        panel = load_panel([*baskets.SPECULATIVE, *baskets.MEMORY], library)
+    except LiquidityError:
+        panel = None
+    if panel is not None:
+        prices = panel.prices.loc[:asof]
+        spec = [t for t in baskets.SPECULATIVE if t in prices]
+        memory = [t for t in baskets.MEMORY if t in prices]
+        if spec and memory:
+            levels = baskets.basket_levels(prices, spec, memory)
+            weekly = divergence.weekly_returns(levels)
+            inputs.update(
+                memory_level=levels[baskets.MEMORY_NAME],
+                spec_level=levels[baskets.SPEC_NAME],
+                spec_weekly=weekly[baskets.SPEC_NAME],
+                memory_weekly=weekly[baskets.MEMORY_NAME],
+            )
+            if net is not None:
+                inputs["factors"] = divergence.liquidity_factors(
+                    inputs["net_weekly_b"], inputs["real_yield_daily"], weekly.index
+                )
+    buckets = []
+    for symbol in catalog.COIN_SYMBOLS:
+        try:
+            frame = load_liquidation_history(symbol, library=library)
+        except LiquidityError:
+            continue
+        buckets.append(frame["total_usd"])
+    if buckets:
+        total = pd.concat(buckets, axis=1).sum(axis=1, min_count=1)
+        if total.index.tz is not None:
+            total.index = total.index.tz_convert(None)
+        width = pd.Timedelta(liq.HISTORY_BUCKET)
+        inputs["liquidation_buckets"] = total.rename("total_usd").to_frame()[
+            total.index + width <= asof
+        ]
+        inputs["liquidation_bucket"] = width
+    return inputs, asof
+
+
+def load_scorecard(asof=None, library=None) -> pd.DataFrame:
+    """`scorecard` on the library's data as it stood at `asof`.
+
+    Default `asof`: the publication date of the latest H.4.1 in the data. Every input is cut at
+    `asof` before anything is computed from it (capex quarters at their assumed filing date).
+    """
+    inputs, asof = scorecard_inputs(asof, library)
+    return scorecard.scorecard(inputs, asof)
+
+
+def load_scorecard_trends(asof=None, library=None) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """`load_scorecard` and the `trends` behind it, from one evaluation of the claims."""
+    inputs, asof = scorecard_inputs(asof, library)
+    return scorecard.scorecard_with_trends(inputs, asof)
+
+
+def load_scorecard_history(asof=None, library=None, months: int = 24, extra=()) -> pd.DataFrame:
+    """`scorecard_history` on the library's data at `history_dates(asof, months, extra)`."""
+    inputs, asof = scorecard_inputs(asof, library)
+    return scorecard.scorecard_history(inputs, scorecard.history_dates(asof, months, extra))

@@ -1,0 +1,353 @@
+"""Live refresh: fetch every live dataset, validate it and write it to the store.
+
+One function serves the CLI (`python -m liquidity refresh`) and the Data page's refresh button.
+Refresh is incremental where the source allows it: FRED is asked only for the last months (to
+pick up revisions), Yahoo for the last days, and a ticker whose adjusted history changed (a new
+dividend rescales every earlier adjusted close) is fetched again in full so bases never mix. A
+failed or empty fetch leaves the stored copy untouched and is recorded, with its message, as the
+dataset's last attempt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from liquidity.core import catalog
+from liquidity.core.catalog import Dataset
+from liquidity.core.errors import (
+    LiquidityError,
+    NotConfigured,
+    RateLimited,
+    SourceError,
+    SourceUnavailable,
+)
+from liquidity.data.store import Store
+from liquidity.ingest import filers
+from liquidity.ingest.event_store import EventStore
+from liquidity.sources import coinglass, exchanges, fred, http, sec
+
+SOURCES = ("fred", "prices", "sec", "liquidations")
+# CoinGlass endpoints refreshed with a key (the exchange list is a capture, not a history).
+COINGLASS_HISTORIES = (
+    "liquidation_aggregated_coin_history",
+    "openInterest_ohlc_aggregated_history",
+    "fundingRate_oi_weight_ohlc_history",
+)
+FRED_REVISION_WINDOW = pd.Timedelta(days=120)
+PRICE_OVERLAP = pd.Timedelta(days=10)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Outcome:
+    key: str
+    ok: bool
+    message: str
+    added: int = 0
+    revised: int = 0
+    unreachable: bool = False  # the host could not be reached (offline, DNS, timeout)
+
+
+@dataclass
+class RefreshReport:
+    outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # source -> why it was not run
+    notes: dict[str, str] = field(default_factory=dict)  # source -> what part did not run
+
+    @property
+    def failed(self) -> bool:
+        return any(not o.ok for items in self.outcomes.values() for o in items)
+
+    @property
+    def offline(self) -> bool:
+        """Every failure was an unreachable host: the machine is most likely offline."""
+        failures = [o for items in self.outcomes.values() for o in items if not o.ok]
+        return bool(failures) and all(o.unreachable for o in failures)
+
+    def summary(self, source: str) -> str:
+        if source in self.skipped:
+            return f"{source}: skipped: {self.skipped[source]}"
+        items = self.outcomes.get(source, [])
+        ok = [o for o in items if o.ok]
+        changed = [o for o in ok if o.added or o.revised]
+        text = (
+            f"{source}: {len(ok)}/{len(items)} datasets ok, {len(changed)} changed "
+            f"(+{sum(o.added for o in ok)} rows, {sum(o.revised for o in ok)} revised)"
+        )
+        failures = [o for o in items if not o.ok]
+        if failures:
+            text += f"; {len(failures)} failed, e.g. {failures[0].key}: {failures[0].message}"
+        if source in self.notes:
+            text += f"; {self.notes[source]}"
+        return text
+
+
+@dataclass
+class Seams:
+    """The network seams, injectable so tests replay recorded-shape payloads offline."""
+
+    fred_session: object | None = None
+    download: Callable | None = None
+    sec_session: object | None = None
+    exchange_session: object | None = None
+
+
+def refresh(
+    store: Store,
+    only: tuple[str, ...] | None = None,
+    *,
+    progress: Progress | None = None,
+    seams: Seams | None = None,
+    environ=os.environ,
+) -> RefreshReport:
+    """Fetch the live sources (`only` a subset of SOURCES) into `store`."""
+    chosen = tuple(only) if only else SOURCES
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise LiquidityError(f"unknown source {unknown[0]!r}; choose from {', '.join(SOURCES)}")
+    seams = seams or Seams()
+    # A refresh killed mid-write leaves files no row names; clearing them here costs one
+    # directory listing.
+    store.sweep()
+    report = RefreshReport()
+    datasets = [d for s in chosen if s != "liquidations" for d in _datasets(s)]
+    if "liquidations" in chosen:
+        datasets += [None] * len(catalog.COIN_SYMBOLS) * (1 + len(COINGLASS_HISTORIES))
+    done = 0
+
+    def step(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(datasets), label)
+
+    if "fred" in chosen:
+        report.outcomes["fred"] = _refresh_fred(store, seams, environ, step)
+    if "prices" in chosen:
+        report.outcomes["prices"] = _refresh_prices(store, seams, step)
+    if "sec" in chosen:
+        try:
+            report.outcomes["sec"] = _refresh_sec(store, seams, environ, step)
+        except NotConfigured as exc:
+            if only:  # asked for explicitly: a missing setting is an error
+                report.outcomes["sec"] = [
+                    Outcome(d.key, False, exc.message) for d in _datasets("sec")
+                ]
+            else:
+                report.skipped["sec"] = exc.message
+            for d in _datasets("sec"):
+                step(d.key)
+    if "liquidations" in chosen:
+        outcomes, note = _refresh_liquidations(store, seams, environ, step)
+        report.outcomes["liquidations"] = outcomes
+        if note:
+            report.notes["liquidations"] = f"CoinGlass not refreshed: {note}"
+    return report
+
+
+def _refresh_liquidations(store, seams, environ, step) -> tuple[list, str | None]:
+    """OKX's last ~24 h of liquidation orders into the event store (keyless), and, with
+    COINGLASS_API_KEY, the CoinGlass histories into the store. Returns (outcomes, skip note)."""
+    session = seams.exchange_session or http.cached_session(store.http_cache_path)
+    events = EventStore(store.events_path)
+    outcomes = []
+    for symbol in catalog.COIN_SYMBOLS:
+        key = f"feed/okx/{symbol}"
+        try:
+            added = events.append(exchanges.fetch_okx_liquidations(session, symbol))
+            store.record_attempt(key, True, f"+{added} events")
+            outcomes.append(Outcome(key, True, f"+{added} events", added=added))
+        except SourceError as exc:
+            outcomes.append(_fail(store, key, exc))
+        step(key)
+    try:
+        key_value = coinglass.api_key(environ)
+    except NotConfigured as exc:
+        # CoinGlass is a paid option: without a key the data pack's history stays in use.
+        for _ in catalog.COIN_SYMBOLS * len(COINGLASS_HISTORIES):
+            step("coinglass")
+        return outcomes, exc.message
+    fetchers = dict(
+        zip(
+            COINGLASS_HISTORIES,
+            (
+                coinglass.fetch_aggregated_liquidations,
+                coinglass.fetch_open_interest_history,
+                coinglass.fetch_funding_history,
+            ),
+            strict=True,
+        )
+    )
+
+    def fetch_and_save(dataset: Dataset, fetch, symbol: str) -> Outcome:
+        frame = fetch(session, symbol, api_key=key_value)
+        return _save(store, dataset, _stored(store, dataset.key), frame, "CoinGlass API v4")
+
+    jobs = []
+    for symbol in catalog.COIN_SYMBOLS:
+        for endpoint, fetch in fetchers.items():
+            dataset = catalog.get(f"{catalog.COINGLASS}/{endpoint}_{symbol}")
+            jobs.append((dataset, partial(fetch_and_save, dataset, fetch, symbol)))
+    outcomes += _until_blocked(store, jobs, step)
+    return outcomes, None
+
+
+def _until_blocked(
+    store: Store,
+    jobs: list[tuple[Dataset, Callable[[], Outcome]]],
+    step,
+    errors: tuple[type[Exception], ...] = (SourceError,),
+) -> list[Outcome]:
+    """Run each job (fetch and save one dataset) in order; `errors` fail only their dataset.
+
+    After the first unreachable host or rate limit, the rest of the source fails with the same
+    error without asking: one timeout per dataset would take minutes offline, and each request
+    made while rate limited or blocked (the SEC's 403) makes the wait longer.
+    """
+    outcomes, halted = [], None
+    for dataset, job in jobs:
+        if halted is not None:
+            outcomes.append(_fail(store, dataset.key, halted))
+        else:
+            try:
+                outcomes.append(job())
+            except (SourceUnavailable, RateLimited) as exc:
+                halted = exc
+                outcomes.append(_fail(store, dataset.key, exc))
+            except errors as exc:
+                outcomes.append(_fail(store, dataset.key, exc))
+        step(dataset.key)
+    return outcomes
+
+
+def _datasets(source: str) -> tuple[Dataset, ...]:
+    return catalog.of_kind(
+        {"fred": catalog.FRED, "prices": catalog.PRICES, "sec": catalog.SEC}[source]
+    )
+
+
+def _stored(store: Store, key: str) -> pd.DataFrame | None:
+    entry = store.entry(key)
+    return None if entry is None or entry.origin != "live" else store.read(key, entry)
+
+
+def _save(
+    store: Store, dataset: Dataset, old: pd.DataFrame | None, new: pd.DataFrame, source: str
+) -> Outcome:
+    """Validate and write `new`; compare it with `old` to say what changed."""
+    try:
+        store.write(dataset, new, source=source)
+    except LiquidityError as exc:
+        store.record_attempt(dataset.key, False, str(exc))
+        return Outcome(dataset.key, False, str(exc))
+    added, revised = _diff(old, new)
+    message = f"+{added} rows, {revised} revised" if (added or revised) else "unchanged"
+    store.record_attempt(dataset.key, True, message)
+    return Outcome(dataset.key, True, message, added, revised)
+
+
+def _fail(store: Store, key: str, exc: Exception) -> Outcome:
+    message = exc.message if isinstance(exc, SourceError) else str(exc)
+    store.record_attempt(key, False, message)
+    return Outcome(key, False, message, unreachable=isinstance(exc, SourceUnavailable))
+
+
+def _diff(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[int, int]:
+    if old is None:
+        return len(new), 0
+    if not isinstance(new.index, pd.DatetimeIndex):  # facts: count rows not seen before
+        seen = pd.util.hash_pandas_object(old, index=False)
+        return int((~pd.util.hash_pandas_object(new, index=False).isin(seen)).sum()), 0
+    added = int((~new.index.isin(old.index)).sum())
+    common = new.index.intersection(old.index)
+    cols = [c for c in new.columns if c in old.columns and pd.api.types.is_numeric_dtype(new[c])]
+    a = new.loc[common, cols].to_numpy(dtype="float64")
+    b = old.loc[common, cols].to_numpy(dtype="float64")
+    differs = ~(np.isclose(a, b, rtol=1e-12, equal_nan=True))
+    return added, int(differs.any(axis=1).sum())
+
+
+def _merge(old: pd.DataFrame | None, new: pd.DataFrame, since: pd.Timestamp | None) -> pd.DataFrame:
+    """Stored rows before `since` followed by the freshly fetched rows (which win on overlap)."""
+    if old is None or since is None:
+        return new
+    return pd.concat([old[old.index < since], new[new.index >= since]]).sort_index()
+
+
+def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
+    api_key = environ.get("FRED_API_KEY", "").strip() or None
+    session = seams.fred_session or http.cached_session(store.http_cache_path)
+    source = "FRED API" if api_key else "FRED fredgraph.csv"
+
+    def fetch_and_save(dataset: Dataset) -> Outcome:
+        old = _stored(store, dataset.key)
+        since = None if old is None else old.index.max() - FRED_REVISION_WINDOW
+        start = since.date() if since is not None else None
+        new = fred.fetch_series(dataset.name, start, session=session, api_key=api_key)
+        return _save(store, dataset, old, _merge(old, new, since), source)
+
+    jobs = [(d, partial(fetch_and_save, d)) for d in _datasets("fred")]
+    return _until_blocked(store, jobs, step, errors=(SourceError, ValueError))
+
+
+def _refresh_prices(store, seams, step) -> list[Outcome]:
+    # Lazy: yfinance and curl_cffi cost a second to import, and only this source needs them.
+    from liquidity.sources import yahoo
+
+    kwargs = {"download": seams.download} if seams.download else {}
+    datasets = _datasets("prices")
+    olds = {d.key: _stored(store, d.key) for d in datasets}
+    lasts = [o.index.max() for o in olds.values() if o is not None]
+    since = min(lasts) - PRICE_OVERLAP if len(lasts) == len(datasets) else None
+    tickers = [d.name for d in datasets]
+    batch = yahoo.download_prices(tickers, since.date() if since is not None else None, **kwargs)
+    # A changed adjusted close on the overlap means a new dividend or split: refetch in full.
+    rebased = [
+        d.name
+        for d in datasets
+        if since is not None
+        and d.name in batch.frames
+        and _adjusted_changed(olds[d.key], batch.frames[d.name])
+    ]
+    full = yahoo.download_prices(rebased, None, **kwargs) if rebased else None
+    outcomes = []
+    for d in datasets:
+        source_batch = full if d.name in rebased else batch
+        if d.name in source_batch.frames:
+            new = source_batch.frames[d.name]
+            merged = new if d.name in rebased else _merge(olds[d.key], new, since)
+            outcomes.append(_save(store, d, olds[d.key], merged, "Yahoo Finance (yfinance)"))
+        else:
+            message = source_batch.errors.get(d.name, yahoo.NO_DATA)
+            error = SourceUnavailable if message == yahoo.UNREACHABLE else SourceError
+            outcomes.append(_fail(store, d.key, error("yahoo", message)))
+        step(d.key)
+    return outcomes
+
+
+def _adjusted_changed(old: pd.DataFrame | None, new: pd.DataFrame) -> bool:
+    if old is None:
+        return False
+    common = old.index.intersection(new.index)
+    a = old.loc[common, "adj_close"].to_numpy(dtype="float64")
+    b = new.loc[common, "adj_close"].to_numpy(dtype="float64")
+    return not np.allclose(a, b, rtol=1e-6, equal_nan=True)
+
+
+def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
+    agent = sec.user_agent(environ)  # NotConfigured before any request is made
+    session = seams.sec_session or http.cached_session(store.http_cache_path)
+
+    def fetch_and_save(dataset: Dataset) -> Outcome:
+        _, facts, source = filers.fetch_facts(dataset.name, session, user_agent=agent)
+        return _save(store, dataset, _stored(store, dataset.key), facts, source)
+
+    jobs = [(d, partial(fetch_and_save, d)) for d in _datasets("sec")]
+    return _until_blocked(store, jobs, step)
