@@ -5,9 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import cache, charts, filters, page
+from components import cache, charts, filters, page, tiles
 from components.scorecard import show_history, show_scorecard
-from liquidity.analytics.changes import change_over
 from liquidity.core import catalog
 from liquidity.core.calendar import H41_LAG
 
@@ -24,53 +23,6 @@ NETLIQ_LABELS = {
     "rrp_b": "Reverse repo (RRPONTSYD)",
     "net_liquidity_b": "Net liquidity",
 }
-
-
-def money(value: float) -> str:
-    # A five-digit price with cents does not fit a fifth of the page width.
-    return f"${value / 1000:,.1f}k" if value >= 10_000 else f"${value:,.2f}"
-
-
-def netliq_tile(netliq: pd.DataFrame) -> None:
-    net = netliq["net_liquidity_b"].dropna()
-    change = change_over(net, 28, max_gap_days=0)  # the Wednesday exactly 4 weeks earlier
-    st.metric(
-        "Fed net liquidity",
-        f"${net.iloc[-1] / 1000:,.2f} T",
-        f"{change.absolute:+,.0f} $B in 4 wk" if change else None,
-        help="WALCL − WDTGAL − RRPONTSYD on the latest Wednesday, in $ trillions; the Fed "
-        "publishes it the next day (H.4.1). Change vs the Wednesday 4 weeks earlier, $ billions.",
-        border=True,
-        chart_data=net.iloc[-26:].round(1).tolist(),
-    )
-    st.caption(f"as of Wed {net.index[-1]:%Y-%m-%d}")
-
-
-def rate_tile(series: pd.Series, series_id: str, label: str, help_text: str) -> None:
-    change = change_over(series, 28)
-    st.metric(
-        label,
-        f"{series.iloc[-1]:.2f} %",
-        f"{change.absolute * 100:+.0f} bp in 4 wk" if change else None,
-        delta_color="inverse",  # a rising rate or spread is tighter money
-        help=help_text,
-        border=True,
-        chart_data=series.iloc[-130:].tolist(),
-    )
-    st.caption(f"as of {series.index[-1]:%Y-%m-%d} · FRED {series_id}")
-
-
-def price_tile(prices: pd.Series, ticker: str, label: str) -> None:
-    change = change_over(prices, 28)
-    st.metric(
-        label,
-        money(prices.iloc[-1]),
-        f"{change.percent:+.1f} % in 4 wk" if change else None,
-        help=f"{ticker} adjusted close, US dollars ({prices.iloc[-1]:,.2f}); change over 4 weeks.",
-        border=True,
-        chart_data=prices.iloc[-130:].round(2).tolist(),
-    )
-    st.caption(f"as of {prices.index[-1]:%Y-%m-%d} · {ticker}")
 
 
 view = page.start("Overview", path="", intro=INTRO, pin=catalog.KINDS)
@@ -116,26 +68,26 @@ with view.guard():
     st.subheader("Headline numbers")
     cols = st.columns(5)
     with cols[0]:
-        netliq_tile(netliq)
+        tiles.net_liquidity(netliq["net_liquidity_b"])
     with cols[1]:
-        rate_tile(
+        tiles.rate(
             cache.series("DGS10", "2015-01-01", None, version),
-            "DGS10",
             "10y Treasury",
-            "Nominal 10-year Treasury yield, percent; change in basis points over 4 weeks. "
+            source="FRED DGS10",
+            help="Nominal 10-year Treasury yield, percent; change in basis points over 4 weeks. "
             "Rising = dearer money.",
         )
     with cols[2]:
-        rate_tile(
+        tiles.rate(
             cache.series("BAMLH0A0HYM2", "2015-01-01", None, version),
-            "BAMLH0A0HYM2",
             "HY spread",
-            "ICE BofA US high-yield option-adjusted spread, percent; change in basis points "
+            source="FRED BAMLH0A0HYM2",
+            help="ICE BofA US high-yield option-adjusted spread, percent; change in basis points "
             "over 4 weeks. Rising = tighter credit.",
         )
     for col, ticker, label in ((cols[3], "BTC-USD", "Bitcoin"), (cols[4], "MU", "Micron")):
         with col:
-            price_tile(cache.prices((ticker,), None, None, version)[ticker].dropna(), ticker, label)
+            tiles.price(cache.prices((ticker,), None, None, version)[ticker], ticker, label)
 
     st.subheader("Fed net liquidity and its parts")
     window = netliq.loc[pd.Timestamp(start) : pd.Timestamp(end)]

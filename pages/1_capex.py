@@ -10,23 +10,15 @@ from liquidity.analytics import funding, xbrl
 from liquidity.core import catalog, units
 from liquidity.core.errors import LiquidityError
 from liquidity.data.guidance import load_guidance
+from liquidity.sources import sec
 
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2022, 1, 1), TODAY)
 METRICS = ("capex", "operating_cash_flow", "buybacks", "revenue")
-SEC_INDEX = "https://www.sec.gov/Archives/edgar/data/{cik}/{folder}/{accn}-index.htm"
 
 
 def billions(frame_or_series):
     return units.convert(frame_or_series, "USD", "USD_B")
-
-
-def filing_link(ticker: str, accn: str) -> str | None:
-    from liquidity.sources.sec import CIKS
-
-    if not accn or ticker not in CIKS:
-        return None
-    return SEC_INDEX.format(cik=CIKS[ticker], folder=accn.replace("-", ""), accn=accn)
 
 
 view = page.start(
@@ -114,14 +106,14 @@ with view.guard():
         yoy = growth["growth_pct"].get(quarter)
         cols[0].metric(
             f"Capex {quarter}",
-            f"${complete.iloc[-1].sum() / 1e9:,.1f}B",
+            units.amount(complete.iloc[-1].sum(), "USD", "USD_B"),
             border=True,
             help=f"{funding.METRIC_LABELS[capex_metric]}, "
             f"{len(chosen)} companies, latest quarter all of them reported.",
         )
         cols[1].metric(
             "Annualised run-rate",
-            f"${quarter_rate[1] / 1e9:,.0f}B",
+            units.amount(quarter_rate[1], "USD", "USD_B", decimals=0),
             border=True,
             help=f"{quarter_rate[0]} × 4",
         )
@@ -133,7 +125,7 @@ with view.guard():
         )
         cols[3].metric(
             "Trailing 12 months",
-            f"${ttm.loc[quarter, 'ttm_usd'] / 1e9:,.0f}B",
+            units.amount(ttm.loc[quarter, "ttm_usd"], "USD", "USD_B", decimals=0),
             border=True,
             help=f"{int(ttm.loc[quarter, 'companies'])} companies' last four quarters",
         )
@@ -315,7 +307,8 @@ with view.guard():
     else:
         latest["capex ($B)"] = billions(latest.pop("value_usd"))
         latest["filing"] = [
-            filing_link(t, a) for t, a in zip(latest["ticker"], latest["accn"], strict=True)
+            sec.filing_index_url(t, a)
+            for t, a in zip(latest["ticker"], latest["accn"], strict=True)
         ]
         # Data-pack rows have no filing: drop the columns that would only say "None".
         latest = latest.loc[:, latest.replace("", None).notna().any()]

@@ -5,8 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import cache, charts, figures, filters, page
-from liquidity.analytics.changes import change_over
+from components import cache, charts, figures, filters, page, tiles
 from liquidity.analytics.drain_gauge import COMPONENTS, MIN_OBS, WEEKS
 from liquidity.analytics.net_liquidity import INPUTS, VARIANTS, weekly_flows
 from liquidity.analytics.price_of_money import DERIVED_INPUTS, LINES
@@ -98,25 +97,12 @@ with view.guard():
     net = history["net_liquidity_b"].dropna()
     cols = st.columns(5)
     with cols[0]:
-        changes = [(w, change_over(net, 7 * w, max_gap_days=3)) for w in (1, 4, 13)]
-        text = " · ".join(
-            f"{w}W {units.convert(c.absolute, 'USD_B', unit):+,.{2 if unit == 'USD_T' else 0}f}"
-            for w, c in changes
-            if c
-        )
-        scale = units.convert(net.iloc[-1], "USD_B", unit)
-        st.metric(
+        tiles.net_liquidity_detail(
+            net,
+            unit,
             "Net liquidity" if variant != "reserves" else "Reserve balances",
-            f"{scale:,.{3 if unit == 'USD_T' else 0}f} {units.SHORT_LABELS[unit]}",
-            border=True,
             help=f"{VARIANTS[variant]}. Changes over 1, 4 and 13 weeks in {units.label(unit)}.",
-        )
-        known = net.index[-1] + (H41_LAG if variant != "daily" else pd.Timedelta(0))
-        st.caption(
-            page.escape_dollars(
-                f"{text} ({units.SHORT_LABELS[unit]})  \nobserved {net.index[-1]:%a %Y-%m-%d}, "
-                f"known {known:%a %Y-%m-%d}"
-            )
+            weekly=variant != "daily",
         )
     for col, column, label in (
         (cols[1], "DGS10", "10y yield"),
@@ -125,23 +111,8 @@ with view.guard():
         (cols[4], "SOFR_IORB", "SOFR − IORB"),
     ):
         with col:
-            series = money[column].dropna() if column in money else pd.Series(dtype="float64")
-            if series.empty:
-                st.metric(label, "n/a", border=True)
-                continue
-            bp = LINES[column][1] == "BPS"
-            change = change_over(series, 28)
-            delta = None
-            if change:
-                delta = f"{change.absolute if bp else change.absolute * 100:+.0f} bp in 4 wk"
-            st.metric(
-                label,
-                f"{series.iloc[-1]:.0f} bp" if bp else f"{series.iloc[-1]:.2f} %",
-                delta,
-                delta_color="inverse",
-                border=True,
-            )
-            st.caption(f"as of {series.index[-1]:%Y-%m-%d}")
+            series = money[column] if column in money else pd.Series(dtype="float64")
+            tiles.rate(series, label, unit=LINES[column][1])
 
     # -- the tub -------------------------------------------------------------------------------
     with view.guard():

@@ -94,14 +94,14 @@ with view.guard():
             row = totals.loc[window]
             col.metric(
                 f"Feed, last {window}",
-                f"${row['total_usd'] / 1e6:,.1f}M",
+                units.amount(row["total_usd"], "USD", "USD_M"),
                 border=True,
                 help=f"{row['long_share'] * 100:.0f}% longs · venues: {', '.join(venues)}",
             )
         big = events.loc[events["notional_usd"].idxmax()]
         cols[3].metric(
             "Largest event",
-            f"${big['notional_usd'] / 1e6:,.2f}M",
+            units.amount(big["notional_usd"], "USD", "USD_M", decimals=2),
             border=True,
             help=f"{big['side']} on {big['venue']} at {big['ts']:%Y-%m-%d %H:%M} UTC",
         )
@@ -110,7 +110,7 @@ with view.guard():
         day = history.loc[history.index[-1] - pd.Timedelta(hours=20) :].sum()
         cols[0].metric(
             f"Last {BUCKETS[bucket]} bucket",
-            f"${last['total_usd'] / 1e6:,.1f}M",
+            units.amount(last["total_usd"], "USD", "USD_M"),
             border=True,
             help=f"CoinGlass, all venues, bucket of {history.index[-1]:%Y-%m-%d %H:%M} UTC",
         )
@@ -119,11 +119,13 @@ with view.guard():
             f"{100 * last['long_usd'] / last['total_usd']:.0f} %",
             border=True,
         )
-        cols[2].metric("Last 24 h of the history", f"${day['total_usd'] / 1e6:,.1f}M", border=True)
+        cols[2].metric(
+            "Last 24 h of the history", units.amount(day["total_usd"], "USD", "USD_M"), border=True
+        )
         peak = history["total_usd"].idxmax()
         cols[3].metric(
             "Largest bucket",
-            f"${history.loc[peak, 'total_usd'] / 1e6:,.0f}M",
+            units.amount(history.loc[peak, "total_usd"], "USD", "USD_M", decimals=0),
             border=True,
             help=f"{peak:%Y-%m-%d %H:%M} UTC",
         )

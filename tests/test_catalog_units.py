@@ -70,3 +70,19 @@ def test_convert_refuses_non_dollar_units():
     with pytest.raises(LiquidityError, match="only dollar amounts scale"):
         units.convert(4.5, "PCT", "USD_B")
     assert units.label("USD_B") == "$ billions"
+
+
+def test_convert_scales_rate_points():
+    # A 0.05 percentage-point change is 5 basis points (1 pp = 100 bp), and back.
+    assert units.convert(0.05, "PCT", "BPS") == pytest.approx(5.0)
+    assert units.convert(32.0, "BPS", "PCT") == pytest.approx(0.32)
+    with pytest.raises(LiquidityError):
+        units.convert(5.0, "BPS", "USD_M")
+
+
+def test_amount_writes_short_dollar_text():
+    # 12,345,678,901 USD = 12.35 $B, one decimal → "$12.3B"; 702 $M in $B = 0.702 → "$0.70B".
+    assert units.amount(12_345_678_901, "USD", "USD_B") == "$12.3B"
+    assert units.amount(702.0, "USD_M", "USD_B", decimals=2) == "$0.70B"
+    assert units.amount(1_250_000, "USD", "USD_M", decimals=2) == "$1.25M"
+    assert units.amount(5_980, "USD_B", "USD_T", decimals=2) == "$5.98T"

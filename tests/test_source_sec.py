@@ -373,3 +373,13 @@ def test_parse_facts_durations_can_be_computed():
     frame = sec.parse_facts(CONCEPT)
     days = (frame["end"] - frame["start"]).dt.days + 1
     assert days.tolist() == [364, 364, 182, 91, 364]
+
+
+def test_filing_index_url_points_at_the_edgar_index_page():
+    # Microsoft's CIK 789019; the folder is the accession number without dashes.
+    assert sec.filing_index_url("MSFT", "0000950170-25-061046") == (
+        "https://www.sec.gov/Archives/edgar/data/789019/000095017025061046/"
+        "0000950170-25-061046-index.htm"
+    )
+    assert sec.filing_index_url("MSFT", "") is None
+    assert sec.filing_index_url("NVDA", "0000950170-25-061046") is None

@@ -38,11 +38,19 @@ CIKS = {
     "META": 1326801,
     "ORCL": 1341439,
 }
+FILING_INDEX_URL = "https://www.sec.gov/Archives/edgar/data/{cik}/{folder}/{accn}-index.htm"
 USER_AGENT_HELP = (
     "the SEC requires a declared User-Agent with a name and e-mail, e.g. "
     "SEC_USER_AGENT='Jane Doe jane@example.com'. "
     "Set it in the environment or .streamlit/secrets.toml."
 )
+
+
+def filing_index_url(ticker: str, accn: str) -> str | None:
+    """The EDGAR index page of one filing, for a big-five ticker and an accession number."""
+    if not accn or ticker not in CIKS:
+        return None
+    return FILING_INDEX_URL.format(cik=CIKS[ticker], folder=accn.replace("-", ""), accn=accn)
 
 
 def user_agent(environ: Mapping[str, str] = os.environ) -> str:
