@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import show_chart
-from components.figures import build_scorecard_history_figure
+from components.figures.scorecard import build_scorecard_history_figure
 from components.page import escape_dollars
 from liquidity.analytics.scorecard import CLAIMS, NOT_SUPPORTED, SUPPORTED, TRENDS
 
@@ -90,8 +90,8 @@ def trend_value(value: float, unit: str) -> str:
 
 
 def show_scorecard(table: pd.DataFrame, trends: dict[str, pd.Series]) -> None:
-    """`table`: `liquidity.scorecard.scorecard` output, one row per claim in CLAIMS order;
-    `trends`: `liquidity.scorecard.trends`, drawn as each card's sparkline."""
+    """`table`: `liquidity.analytics.scorecard.scorecard` output, one row per claim in CLAIMS order;
+    `trends`: `liquidity.analytics.scorecard.trends`, drawn as each card's sparkline."""
     rows = list(zip(CLAIMS, table.itertuples(index=False), strict=True))
     for first in range(0, len(rows), COLUMNS):
         cols = st.columns(COLUMNS)
@@ -122,7 +122,7 @@ def show_scorecard(table: pd.DataFrame, trends: dict[str, pd.Series]) -> None:
 
 def show_history(history: pd.DataFrame, events: pd.DataFrame) -> None:
     """How each verdict evolved (month-ends), then every curated event with the verdicts of
-    that day; `history` from `liquidity.scorecard.scorecard_history`, covering the event dates."""
+    that day; `history` from `liquidity.api.load_scorecard_history`, covering the event dates."""
     keep = history.index.is_month_end
     keep[-1] = True  # the as-of date
     monthly = history[keep]

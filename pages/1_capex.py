@@ -149,7 +149,7 @@ with view.guard():
             full = ttm["ttm_usd"].where(ttm["companies"] == len(chosen))
             line = billions(full).loc[lo:hi]
         sources = quarters.sources[metric]
-        fig = figures.build_capex_figure(shown, line, label, sources)
+        fig = figures.capex.build_capex_figure(shown, line, label, sources)
         data = shown.assign(group_ttm_b=line) if line is not None else shown
         charts.show_chart(
             fig,
@@ -188,7 +188,7 @@ with view.guard():
         st.info("Growth needs the same quarter a year earlier; widen the range.")
     else:
         charts.show_chart(
-            figures.build_growth_figure(growth_view),
+            figures.capex.build_growth_figure(growth_view),
             growth_view,
             name="capex_growth",
             alt="Capex growth year over year",
@@ -215,7 +215,7 @@ with view.guard():
         flat = pd.concat(pairs, axis=1)
         flat.columns = [f"{t}_{c}" for t, c in flat.columns]
         charts.show_chart(
-            figures.build_capex_vs_ocf_figure(pairs),
+            figures.capex.build_capex_vs_ocf_figure(pairs),
             flat,
             name="capex_vs_ocf",
             alt="Capex and operating cash flow per company",
@@ -236,7 +236,7 @@ with view.guard():
             internal_share_pct=window["internal_share_pct"]
         )
         charts.show_chart(
-            figures.build_funding_figure(parts_b),
+            figures.capex.build_funding_figure(parts_b),
             parts_b,
             name="funding",
             alt="Sources and uses of cash per quarter, selected companies",
@@ -273,7 +273,7 @@ with view.guard():
         st.info("No operating cash flow or revenue to compare capex with in this range.")
     else:
         charts.show_chart(
-            figures.build_intensity_figure(ratios),
+            figures.capex.build_intensity_figure(ratios),
             ratios,
             name="capex_intensity",
             alt="Capex as a percent of operating cash flow and of revenue",
@@ -288,13 +288,13 @@ with view.guard():
         st.subheader("Company guidance for the year")
         ttm_b = billions(capex_table.apply(xbrl.ttm))
         charts.show_chart(
-            figures.build_guidance_figure(guidance, ttm_b),
+            figures.capex.build_guidance_figure(guidance, ttm_b),
             guidance.set_index("company"),
             name="capex_guidance",
             alt="Full-year capex guidance statements and trailing capex",
         )
         st.caption(
-            "From `liquidity/guidance.csv` (extend it: one row per statement). Guidance "
+            "From `liquidity/data/guidance.csv` (extend it: one row per statement). Guidance "
             "bases differ: Meta includes finance-lease principal."
         )
 

@@ -123,7 +123,7 @@ with view.guard():
                 f"from {net.index[0]:%Y-%m-%d} to {net.index[-1]:%Y-%m-%d}. Widen the range."
             )
         else:
-            fig = figures.build_bathtub_figure(window, unit, smoothing)
+            fig = figures.liquidity.build_bathtub_figure(window, unit, smoothing)
             charts.add_events(fig, cache.events(lo, hi))
             charts.show_chart(
                 fig,
@@ -141,7 +141,7 @@ with view.guard():
             with left:
                 st.markdown(f"**Over the window**, {units.label(unit)}")
                 part = weekly.loc[pd.Timestamp(start) : pd.Timestamp(end)]
-                fig = figures.build_waterfall_figure(part, unit)
+                fig = figures.liquidity.build_waterfall_figure(part, unit)
                 charts.show_chart(
                     fig,
                     part,
@@ -150,7 +150,7 @@ with view.guard():
                 )
             with right:
                 st.markdown(f"**Week by week**, {units.label(unit)} per week")
-                fig = figures.build_flows_figure(flows.iloc[-104:], unit)
+                fig = figures.liquidity.build_flows_figure(flows.iloc[-104:], unit)
                 charts.show_chart(
                     fig,
                     flows,
@@ -188,7 +188,7 @@ with view.guard():
                 f"{', '.join(s for s in missing_money if s in absent)}. Pick other lines."
             )
         else:
-            fig = figures.build_price_of_money_figure(money_window, lines)
+            fig = figures.liquidity.build_price_of_money_figure(money_window, lines)
             charts.show_chart(
                 fig,
                 money_window[[c for c in lines if c in money_window]],
@@ -215,7 +215,7 @@ with view.guard():
                 "No quarter in the selected range has both hyperscaler capex and net liquidity."
             )
         else:
-            fig = figures.build_ledger_figure(quarters, len(catalog.HYPERSCALERS))
+            fig = figures.liquidity.build_ledger_figure(quarters, len(catalog.HYPERSCALERS))
             charts.show_chart(
                 fig,
                 quarters,
@@ -269,7 +269,7 @@ with view.guard():
                 f"{int(latest['components'])} of {len(COMPONENTS)} components "
                 "(above zero: the tub drains faster than usual)."
             )
-            fig = figures.build_gauge_figure(shown)
+            fig = figures.liquidity.build_gauge_figure(shown)
             charts.show_chart(
                 fig, shown, name="drain_gauge", alt="Drain gauge with each component's contribution"
             )

@@ -135,7 +135,7 @@ if not ready:
 
 with view.guard():
     st.subheader("Rebased performance")
-    fig = figures.build_rebased_figure(result.levels, names, bench, constituents)
+    fig = figures.divergence.build_rebased_figure(result.levels, names, bench, constituents)
     charts.add_events(fig, cache.events(start.isoformat(), end.isoformat()))
     charts.show_chart(
         fig, result.levels, name="divergence_rebased", alt="Baskets and benchmark rebased to 100"
@@ -170,7 +170,7 @@ with view.guard():
         if mode == "ratio"
         else "Spread memory − speculative (pp since base)"
     )
-    fig = figures.build_relative_figure(result.relative, title)
+    fig = figures.divergence.build_relative_figure(result.relative, title)
     charts.add_events(fig, cache.events(start.isoformat(), end.isoformat()))
     charts.show_chart(
         fig, result.relative.rename(mode).to_frame(), name=f"relative_{mode}", alt=title
@@ -199,7 +199,7 @@ with view.guard():
 with view.guard():
     st.subheader("Drawdowns")
     charts.show_chart(
-        figures.build_drawdown_figure(result.drawdowns),
+        figures.divergence.build_drawdown_figure(result.drawdowns),
         result.drawdowns,
         name="drawdowns",
         alt="Drawdown from the running peak",
@@ -211,7 +211,9 @@ with view.guard():
         st.info("Too few weeks in the range for a regression; widen it.")
     else:
         charts.show_chart(
-            figures.build_beta_figure(result.betas, baskets.FACTOR_SCALES, baskets.FACTOR_LABELS),
+            figures.divergence.build_beta_figure(
+                result.betas, baskets.FACTOR_SCALES, baskets.FACTOR_LABELS
+            ),
             result.betas,
             name="sensitivities",
             alt="Betas to net liquidity, real yields and the market with 95% intervals",
@@ -237,7 +239,7 @@ with view.guard():
             st.info(f"A {window}-week window needs more history than the range holds.")
         else:
             charts.show_chart(
-                figures.build_rolling_beta_figure(rolling, factor, scale, unit),
+                figures.divergence.build_rolling_beta_figure(rolling, factor, scale, unit),
                 pd.concat(rolling, axis=1, sort=True),
                 name=f"rolling_beta_{factor}",
                 alt=f"Rolling {window}-week beta to {baskets.FACTOR_LABELS[factor]}",
@@ -255,7 +257,7 @@ with view.guard():
         st.info("Too few weeks in the range for correlations.")
     else:
         charts.show_chart(
-            figures.build_correlation_figure(corr),
+            figures.divergence.build_correlation_figure(corr),
             corr,
             name="correlation",
             alt="Correlation matrix of weekly returns",

@@ -146,7 +146,7 @@ with view.guard():
         )
     else:
         price = cache.coin_price(symbol, version).loc[lo:hi]
-        fig = figures.build_liquidations_figure(millions(window), price)
+        fig = figures.liquidations.build_liquidations_figure(millions(window), price)
         charts.add_events(fig, cache.events(start.isoformat(), end.isoformat()))
         charts.show_chart(
             fig,
@@ -176,7 +176,7 @@ with view.guard():
             )
         )
         charts.show_chart(
-            figures.build_venue_figure(venues_m),
+            figures.liquidations.build_venue_figure(venues_m),
             venues_m,
             name=f"venues_{symbol}",
             alt="Liquidations by venue",
@@ -206,7 +206,7 @@ with view.guard():
         st.info("No open interest or funding in the selected range.")
     else:
         share = cache.share_of_oi(symbol, bucket, version).loc[lo:hi]
-        fig = figures.build_oi_funding_figure(
+        fig = figures.liquidations.build_oi_funding_figure(
             units.convert(oi_window, "USD", "USD_B"),
             funding_window,
             share if not share.empty else None,

@@ -135,3 +135,16 @@ def test_a_basket_without_prices_in_the_window_is_explained(app_env, real_pack, 
     at = run_page(PAGE, params)
     assert not at.error and not at.get("plotly_chart")
     assert any(message in i.value for i in at.info), [i.value for i in at.info]
+
+
+@pytest.mark.pack
+def test_typed_tickers_are_upper_cased_and_counted_once(app_env, real_pack):
+    # "mu" and "MU" are one ticker: the basket must hold MU once, and the link must say so.
+    app_env(real_pack)
+    at = run_page(PAGE, {"memory": ["mu", "MU", "sndk"]})
+    assert not at.error
+    rebased = chart_specs(at)[0]
+    assert at.sidebar.code[0].value.count("memory=MU") == 1
+    assert "memory=SNDK" in at.sidebar.code[0].value
+    assert "memory=mu" not in at.sidebar.code[0].value
+    assert rebased["data"]

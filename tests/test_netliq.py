@@ -26,6 +26,18 @@ def test_rrp_takes_the_last_print_at_most_seven_days_old():
     assert got.iloc[1:3].tolist() == [10.0, 20.0]
 
 
+def test_an_rrp_print_exactly_seven_days_old_counts_and_eight_does_not():
+    # Wednesdays 2026-08-19 and 2026-08-26; the only RRP print is Wed 08-12 (0.5 $B) for the
+    # first (7 days) and Tue 08-18 for the second (8 days): 6,730,912 − 959,435 $M = 5,771.477
+    # $B, minus 0.5 on 08-19; no value at all on 08-26.
+    walcl = s([("2026-08-19", 6_730_912.0), ("2026-08-26", 6_730_912.0)])
+    tga = s([("2026-08-19", 959_435.0), ("2026-08-26", 959_435.0)])
+    week_old = wednesday_net_liquidity(walcl.iloc[:1], tga.iloc[:1], s([("2026-08-12", 0.5)]))
+    assert week_old["net_liquidity_b"].iloc[0] == pytest.approx(5_770.977)
+    eight = wednesday_net_liquidity(walcl.iloc[1:], tga.iloc[1:], s([("2026-08-18", 0.5)]))
+    assert len(eight) == 1 and pd.isna(eight["net_liquidity_b"].iloc[0])
+
+
 def test_fixture_pack_net_liquidity_worked_by_hand(fixture_pack, tmp_path):
     frame = load_net_liquidity(library=Library(None, DataPack(fixture_pack)))
     net = frame["net_liquidity_b"]
@@ -91,7 +103,7 @@ def test_daily_variant_carries_the_wednesday_balance_sheet_at_most_ten_days(fixt
     net = frame["net_liquidity_b"]
     assert pd.isna(net["2024-12-31"])  # no Wednesday WALCL yet
     assert net["2025-01-02"] == pytest.approx(6800 - 800 - 140.0)
-    assert net["2025-01-10"] == pytest.approx(6810 - 810 - 120.0)
+    assert net["2025-01-10"] == pytest.approx(6810 - 810 - 120.0)  # not Thursday 01-09's TGA
     assert frame.loc["2025-01-10", "walcl_date"] == pd.Timestamp("2025-01-08")
     assert net["2025-02-03"] == pytest.approx(6840 - 780 - 100.0)  # Wednesday 01-29
     assert "2025-02-04" not in net.index  # no RRP print that day

@@ -179,7 +179,6 @@ def flush_inputs(weight_in_draining: float, weeks: int = 60):
     week_open = opens[opens.searchsorted(days, side="right") - 1]
     values = np.where(change.reindex(week_open).to_numpy() < 0, weight_in_draining, 1.0)
     buckets = pd.DataFrame({"total_usd": values}, index=days.tz_localize("UTC"))
-    buckets.attrs["bucket"] = "1D"
     return buckets, net
 
 
@@ -187,13 +186,16 @@ def weeks_ending(end, n):
     return pd.date_range(end=end, periods=n, freq="W-WED")
 
 
+DAY = pd.Timedelta("1D")  # flush_inputs' buckets are daily
+
+
 def test_leverage_flushes():
-    v = sc.leverage_flushes(*flush_inputs(5.0), ASOF)
+    v = sc.leverage_flushes(*flush_inputs(5.0), ASOF, bucket=DAY)
     assert v.verdict == SUP and v.effect > sc.FLUSH_RATIO
-    v = sc.leverage_flushes(*flush_inputs(1.0), ASOF)
+    v = sc.leverage_flushes(*flush_inputs(1.0), ASOF, bucket=DAY)
     assert v.verdict == NOT and v.effect == pytest.approx(1.0)
-    assert sc.leverage_flushes(*flush_inputs(5.0, weeks=15), ASOF).verdict == INC
-    assert sc.leverage_flushes(None, flush_inputs(5.0)[1], ASOF).verdict == INC
+    assert sc.leverage_flushes(*flush_inputs(5.0, weeks=15), ASOF, bucket=DAY).verdict == INC
+    assert sc.leverage_flushes(None, flush_inputs(5.0)[1], ASOF, bucket=DAY).verdict == INC
 
 
 # scorecard and look-ahead
@@ -214,6 +216,7 @@ def all_inputs() -> dict:
         "memory_weekly": memory_w,
         "factors": factors,
         "liquidation_buckets": buckets,
+        "liquidation_bucket": DAY,
     }
 
 
@@ -229,6 +232,8 @@ def test_scorecard_has_one_row_per_claim():
 
 def with_future(obj):
     """The same input with wild rows appended after ASOF (or after its last quarter)."""
+    if not isinstance(obj, pd.Series | pd.DataFrame):
+        return obj  # a parameter such as the bucket width, not data
     if isinstance(obj.index, pd.PeriodIndex):
         later = pd.period_range(obj.index[-1] + 1, periods=4, freq="Q", name=obj.index.name)
         return pd.concat([obj, pd.DataFrame(1e6, index=later, columns=obj.columns)])
@@ -237,9 +242,7 @@ def with_future(obj):
     later = pd.date_range(start.tz_localize(tz) if tz else start, periods=30, freq="D")
     if isinstance(obj, pd.Series):
         return pd.concat([obj, pd.Series(-1e4, index=later)])
-    out = pd.concat([obj, pd.DataFrame(-1e4, index=later, columns=obj.columns)])
-    out.attrs = obj.attrs
-    return out
+    return pd.concat([obj, pd.DataFrame(-1e4, index=later, columns=obj.columns)])
 
 
 def test_appending_future_rows_changes_no_verdict():

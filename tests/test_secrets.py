@@ -2,7 +2,7 @@
 refresh sends them where they belong (and only there), and then no page, share link, log line,
 printed line, cached HTTP record or store file contains them.
 
-The settings (liquidity/settings.py, components/cache.environ_with_secrets):
+The settings (liquidity/core/settings.py, components/cache.environ_with_secrets):
 
 - FRED_API_KEY, COINGLASS_API_KEY: credentials. Sent only to their API (FRED's in the query
   string, the only place its API takes it; CoinGlass's in the CG-API-KEY header) and nowhere

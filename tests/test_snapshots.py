@@ -12,7 +12,7 @@ from liquidity.data import snapshots
 from liquidity.data.pack import DataPack
 from liquidity.data.provenance import Library
 from liquidity.data.snapshots import SnapshotUnavailable
-from liquidity.data.store import Store
+from liquidity.data.store import Entry, Store
 from tests.apptest import chart_specs
 from tests.apptest import run_page as run
 
@@ -248,3 +248,13 @@ def test_python_api_pins_and_reads_through_any_loader(packed):
     packed.store.write(WALCL, frame.assign(value=frame["value"] + 5_000), source="test refresh")
     pd.testing.assert_series_equal(lq.load_series("WALCL", library=lq.pinned(sid, packed)), old)
     assert lq.load_series("WALCL", library=packed).iloc[-1] == old.iloc[-1] + 5_000
+
+
+def test_the_id_does_not_depend_on_the_order_of_the_datasets():
+    # Two entries in either order: the id is the first 12 hex digits of SHA-256 over the sorted
+    # "key sha" lines, "fred/DGS10 bbb" before "fred/WALCL aaa", joined by a newline.
+    at = pd.Timestamp("2026-01-01", tz="UTC")
+    a = Entry("fred/WALCL", "aaa", "pack", "x", at, None, None, 1)
+    b = Entry("fred/DGS10", "bbb", "pack", "x", at, None, None, 1)
+    expected = hashlib.sha256(b"fred/DGS10 bbb\nfred/WALCL aaa").hexdigest()[:12]
+    assert snapshots.snapshot_id([a, b]) == snapshots.snapshot_id([b, a]) == expected

@@ -50,7 +50,7 @@ capex_table = capex.group_table(
 )
 
 st.subheader("The tub: net liquidity and its parts")
-fig = figures.build_bathtub_figure(window, UNIT)
+fig = figures.liquidity.build_bathtub_figure(window, UNIT)
 charts.add_events(fig, load_events(start=START.date().isoformat(), end=END.date().isoformat()))
 charts.show_chart(fig, window, name="net_liquidity_wednesday", alt="Net liquidity and its parts")
 
@@ -58,21 +58,21 @@ st.subheader("Where the water went")
 flows = weekly_flows(history).loc[START:END]
 left, right = st.columns([2, 3])
 with left:
-    fig = figures.build_waterfall_figure(window, UNIT)
+    fig = figures.liquidity.build_waterfall_figure(window, UNIT)
     charts.show_chart(fig, window, name="waterfall_wednesday", alt="Change over the window")
 with right:
-    fig = figures.build_flows_figure(flows.iloc[-104:], UNIT)
+    fig = figures.liquidity.build_flows_figure(flows.iloc[-104:], UNIT)
     charts.show_chart(fig, flows, name="weekly_flows_wednesday", alt="Weekly change")
 
 st.subheader("The price of money")
 prices = money.price_of_money({sid: fred(sid) for sid in money.INPUTS}).loc[START:END]
-fig = figures.build_price_of_money_figure(prices, LINES)
+fig = figures.liquidity.build_price_of_money_figure(prices, LINES)
 charts.show_chart(fig, prices[LINES], name="price_of_money", alt="Yields and spreads")
 
 st.subheader("Demand vs supply, per quarter")
 ledger = supply_demand_ledger(history["net_liquidity_b"], fred("M2SL"), capex_table)
 quarters = ledger.loc[pd.Period(START, "Q") : pd.Period(END, "Q")].dropna(subset=["capex_b"])
-fig = figures.build_ledger_figure(quarters, len(catalog.HYPERSCALERS))
+fig = figures.liquidity.build_ledger_figure(quarters, len(catalog.HYPERSCALERS))
 charts.show_chart(fig, quarters, name="ledger_wednesday", alt="Net liquidity vs capex")
 
 st.subheader("Drain gauge")
@@ -84,5 +84,5 @@ gauge = drain_gauge(
     pd.Series(growth.to_numpy(), index=capex.available_at(growth.index)),
 )
 shown = gauge.loc[START : END + H41_LAG].dropna(subset=["gauge"])
-fig = figures.build_gauge_figure(shown)
+fig = figures.liquidity.build_gauge_figure(shown)
 charts.show_chart(fig, shown, name="drain_gauge", alt="Drain gauge")

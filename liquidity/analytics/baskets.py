@@ -2,9 +2,9 @@
 
 `panel` brings the tickers' adjusted closes onto the NYSE calendar (the days ^GSPC closed), in
 US dollars where it can (the Korean memory makers are converted with KRW=X when the data have
-it, and say so when they do not). `analyse` computes everything the divergence page
-and CLI show from the calculations in `liquidity.divergence`, always on the full history first
-and only then cut to the window, so a window's choice never changes a rolling value.
+it, and say so when they do not). `analyse` computes everything the divergence page and CLI
+show from the calculations in `liquidity.analytics.divergence`, always on the full history
+first and only then cut to the window, so a window's choice never changes a rolling value.
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 Two sources feed one table per company:
 
 - SEC XBRL facts in the store (`sec/TICKER`, from `refresh --only sec`), quarterized by
-  `liquidity.xbrl` (true quarters from YTD chains, Amazon's TTM columns ignored, restatements
-  resolved to the latest filing, calendar quarter by midpoint);
-- the data pack's capex file (`capex/TICKER`, see `liquidity.capex`): capex, and hand-compiled
-  operating cash flow and buybacks.
+  `liquidity.analytics.xbrl` (true quarters from YTD chains, Amazon's TTM columns ignored,
+  restatements resolved to the latest filing, calendar quarter by midpoint);
+- the data pack's capex file (`capex/TICKER`, see `liquidity.analytics.capex`): capex, and
+  hand-compiled operating cash flow and buybacks.
 
 SEC facts win wherever they have a value; the pack fills the quarters (and the metrics) they
 lack, and every cell keeps its provenance (source, concept, form, accession, filing date, whether

@@ -1,11 +1,12 @@
 """True calendar quarters from SEC XBRL facts, with provenance (docs/SOURCES.md §1.7).
 
 Input is the flat fact table of `liquidity.sources.sec.parse_facts` (or the stored SEC frame of
-`liquidity.frames.sec_frame`): one row per reported fact with `tag, unit, start, end, val, accn,
-fy, fp, form, filed`. Companies report cash-flow lines as a mix of 3-month columns, year-to-date
-columns and annual totals, repeat earlier periods as comparatives in later filings, restate them,
-switch tags, and (Amazon) add trailing-twelve-month columns to 10-Qs. Only `start`/`end` tell
-these apart; `fy`/`fp` describe the filing, not the period, and are never used here.
+`liquidity.data.frames.sec_frame`): one row per reported fact with `tag, unit, start, end, val,
+accn, fy, fp, form, filed`. Companies report cash-flow lines as a mix of 3-month columns,
+year-to-date columns and annual totals, repeat earlier periods as comparatives in later filings,
+restate them, switch tags, and (Amazon) add trailing-twelve-month columns to 10-Qs. Only
+`start`/`end` tell these apart; `fy`/`fp` describe the filing, not the period, and are never
+used here.
 
 - `quarterize` turns DURATION facts (capex, operating cash flow, revenue) into one value per
   calendar quarter, either reported directly or derived as the difference of two YTD facts.

@@ -45,7 +45,7 @@ class Dataset:
     name: str  # FRED id, ticker or "<endpoint>_<symbol>"
     label: str
     source: str  # where live data comes from
-    native_unit: str  # a key of liquidity.units.UNITS
+    native_unit: str  # a key of liquidity.core.units.UNITS
     display_unit: str
     frequency: str  # daily, weekly, monthly, quarterly, 4-hourly, snapshot
     convention: str  # what one observation means

@@ -1,6 +1,6 @@
 """Dated market and policy events that any chart can overlay.
 
-The curated file `liquidity/events.csv` (date,category,label,detail) ships with the package;
+The curated file `liquidity/data/events.csv` (date,category,label,detail) ships with the package;
 users extend it with one row per event.
 """
 

@@ -1,6 +1,6 @@
 """Companies' own capex guidance for a fiscal year, from a small curated CSV users can extend.
 
-`liquidity/guidance.csv`: company, date_stated, fiscal_year, low_usd_b, high_usd_b, basis (what
+`liquidity/data/guidance.csv`: company, date_stated, fiscal_year, low_usd_b, high_usd_b, basis (what
 the company's capex definition includes), source_url, note. One row per statement, so revisions
 show as a path. The page draws guidance only where rows exist, next to the trailing capex.
 """

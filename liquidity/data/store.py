@@ -3,7 +3,7 @@
 Layout under the store's home (`LIQUIDITY_HOME`):
 
     store.sqlite            manifest (one row per dataset) and the last fetch attempt per dataset
-    snapshots.sqlite        the snapshots pinned links point at (liquidity/snapshots.py)
+    snapshots.sqlite        the snapshots pinned links point at (liquidity/data/snapshots.py)
     objects/ab/abcd….parquet one immutable file per frame version, named by its SHA-256
     http_cache.sqlite       requests-cache responses (FRED CSV, SEC JSON)
 

@@ -118,7 +118,8 @@ def cached_session(
     An expired answer is not served in place of a failed request unless `stale_if_error` is set:
     a refresh must see its failures (the store keeps the last good data and the pages mark it
     "stale since"; a stale HTTP answer would be recorded as a fresh "ok, unchanged"). Only a
-    lookup with no other copy to fall back on asks for it (liquidity/filers.py's ticker list).
+    lookup with no other copy to fall back on asks for it (the ticker list of
+    liquidity/ingest/filers.py).
 
     requests-cache's default `ignored_parameters` stay in place: they keep api keys out of cache
     keys and out of the stored requests. CoinGlass's key header is added to them, because it is
