@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cache, charts, filters, page, tiles
-from components.scorecard import show_history, show_scorecard
+from components.scorecard import show_history, show_scorecard, show_verdict_strip
 from liquidity.core import catalog
 from liquidity.core.calendar import H41_LAG
 
@@ -35,6 +35,14 @@ with view.guard():
     version = cache.version()
     netliq = cache.net_liquidity(None, None, version)
 
+    placebo = filters.toggle(
+        view,
+        key="placebo",
+        label="Placebo 2017–2019 beside each claim",
+        help="Replays every claim at the quarter-ends of 2017–2019, before the AI capex cycle. "
+        "A claim supported at a quarter or more of them is flagged: its test finds the thesis "
+        "where it cannot be true.",
+    )
     latest = (netliq["net_liquidity_b"].dropna().index[-1] + H41_LAG).date()
     asof = filters.day(
         view,
@@ -46,13 +54,18 @@ with view.guard():
         help="Judge each claim with only what was public on this date (capex from quarter end "
         "+ 45 days, H.4.1 from the day after its Wednesday). Default: the latest H.4.1.",
     )
+    table, trends = cache.scorecard(asof.isoformat(), version)
+    month_ago = asof - pd.DateOffset(months=1)
+    before = cache.scorecard(f"{month_ago:%Y-%m-%d}", version)[0]
     st.subheader(f"Thesis scorecard, as of {asof:%Y-%m-%d}")
+    show_verdict_strip(table, before, month_ago, cache.newest_macro(version), TODAY)
     st.caption(
         "Each claim has a rule fixed in advance (hover the ? icon to read it); green = supported, "
-        "red = not supported, grey = inconclusive because data were missing, stale or too short "
-        "at that date. Pick another date in the sidebar to replay the thesis as it stood then."
+        "red = not supported, grey = inconclusive because data were missing, stale, too short or "
+        "the interval includes no effect; the card says which. Pick another date in the sidebar "
+        "to replay the thesis as it stood then."
     )
-    show_scorecard(*cache.scorecard(asof.isoformat(), version))
+    show_scorecard(table, trends, cache.scorecard_placebo(version) if placebo else None)
     history = st.expander(
         "How the verdicts evolved, and where they stood at each event",
         key="scorecard_history",

@@ -31,8 +31,8 @@ from common import check, publish
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from liquidity.analytics.liquidations import EventStore
 from liquidity.ingest.collector import collect
+from liquidity.ingest.event_store import EventStore
 
 HEADING = "## Liquidation collector"
 T0 = 1_790_000_000_000

@@ -27,11 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from liquidity import DataPack, Library
-from liquidity.analytics.drain_gauge import load_drain_gauge
 from liquidity.analytics.net_liquidity import VARIANTS, weekly_flows
-from liquidity.analytics.price_of_money import load_price_of_money
-from liquidity.analytics.supply_demand import load_ledger
-from liquidity.api import load_net_liquidity
+from liquidity.api import load_drain_gauge, load_ledger, load_net_liquidity, load_price_of_money
 
 HEADING = "## Liquidity balance"
 PAGE = "pages/2_liquidity.py"

@@ -178,6 +178,16 @@ def scorecard_history(asof: str, extra: tuple[str, ...], version: str) -> pd.Dat
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def scorecard_placebo(version: str) -> pd.DataFrame:
+    return api.load_scorecard_placebo(library=library(version))
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def newest_macro(version: str) -> tuple[str, pd.Timestamp] | None:
+    return api.newest_macro(library=library(version))
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
 def drain_gauge(version: str) -> pd.DataFrame:
     return load_drain_gauge(library=library(version))
 
@@ -204,16 +214,19 @@ def divergence(
     mode: str,
     version: str,
 ):
-    """(tickers without prices, tickers left in won, Analysis) for one view of the page."""
+    """(tickers without prices, Analysis) for one view of the page; the Analysis names the
+    tickers it excludes for not being in dollars."""
     lib = library(version)
     panel = load_panel([*spec, *memory, bench], library=lib)
     result = analyse(panel, spec, memory, bench, start, end, base, window, mode, library=lib)
-    return panel.missing, panel.in_krw, result
+    return panel.missing, result
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def event_day(tickers: tuple, date: str, days: int, version: str) -> pd.DataFrame:
-    return event_returns(load_panel(tickers, library=library(version)).raw, date, days)
+def event_day(tickers: tuple, date: str, days: int, version: str):
+    """(returns around `date`, {ticker: why its returns are in its own currency})."""
+    panel = load_panel(tickers, library=library(version))
+    return event_returns(panel.raw, date, days), panel.excluded
 
 
 def fetch_prices(tickers: tuple[str, ...]) -> dict[str, str]:
@@ -270,9 +283,9 @@ def venue_shares(events: pd.DataFrame) -> pd.DataFrame:
     return liquidation_shares(events)
 
 
-def window_totals(events: pd.DataFrame) -> pd.DataFrame:
-    """Feed totals for the last 1h … 7d, up to now (not cached: "now" moves)."""
-    return liquidation_windows(events, pd.Timestamp.now(tz="UTC"))
+def window_totals(events: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Feed totals for the 1h … 7d up to `end`, default now (not cached: "now" moves)."""
+    return liquidation_windows(events, pd.Timestamp.now(tz="UTC") if end is None else end)
 
 
 def venue_open_interest(symbol: str) -> tuple[dict, dict]:

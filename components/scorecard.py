@@ -11,7 +11,15 @@ import streamlit as st
 from components.charts import show_chart
 from components.figures.scorecard import build_scorecard_history_figure
 from components.page import escape_dollars
-from liquidity.analytics.scorecard import CLAIMS, NOT_SUPPORTED, SUPPORTED, TRENDS
+from liquidity.analytics.scorecard import (
+    CLAIMS,
+    INCONCLUSIVE,
+    NOT_SUPPORTED,
+    SUPPORTED,
+    TRENDS,
+    changes_since,
+    tally,
+)
 
 BADGES = {
     SUPPORTED: ("green", ":material/check_circle:"),
@@ -25,6 +33,7 @@ EVIDENCE = {
     "capex_accelerating": ("capex", {"metric": "capex", "mode": "ttm"}),
     "capex_outruns_cash": ("capex", {"metric": "operating_cash_flow", "mode": "ttm"}),
     "tub_draining": ("liquidity", {}),
+    "reserve_scarcity": ("liquidity", {"lines": ["SOFR_IORB", "EFFR_IORB"]}),
     "money_dearer": ("liquidity", {"lines": ["DFII10", "BAMLH0A0HYM2"]}),
     "divergence": ("divergence", {}),
     "liquidity_sensitivity": ("divergence", {"window": "104"}),
@@ -35,6 +44,7 @@ SHORT = {  # row labels of the history chart and columns of the events table
     "capex_accelerating": "Capex accelerating",
     "capex_outruns_cash": "Capex outruns cash",
     "tub_draining": "Tub draining",
+    "reserve_scarcity": "Reserves scarce",
     "money_dearer": "Money dearer",
     "divergence": "Memory beats spec",
     "liquidity_sensitivity": "Spec more sensitive",
@@ -67,10 +77,29 @@ def window_dates(start, end) -> tuple[str, str] | None:
     return f"{pd.Timestamp(start):%Y-%m-%d}", f"{pd.Timestamp(end):%Y-%m-%d}"
 
 
+STALE_DAYS = 14  # the newest macro observation older than this makes the strip loud
+
+
 def effect_text(effect, unit: str) -> str:
     if pd.isna(effect):
         return "no effect size: data missing, stale or too short at this date"
     return f"**{effect:+,.2f}** {unit}"
+
+
+def interval_text(row) -> str | None:
+    """ "95% interval −12.0 to −3.4 · n = 13" when the rule has an interval."""
+    parts = []
+    if pd.notna(row.ci_low) and pd.notna(row.ci_high):
+        parts.append(f"95% interval {row.ci_low:+,.2f} to {row.ci_high:+,.2f}")
+    if pd.notna(row.n):
+        parts.append(f"n = {int(row.n)}")
+    return " · ".join(parts) or None
+
+
+def placebo_text(counts) -> str:
+    total = int(counts.supported + counts.not_supported + counts.inconclusive)
+    text = f"Placebo 2017–19: supported at {int(counts.supported)} of {total} quarter-ends"
+    return f":orange[:material/warning: {text}, flagged]" if counts.flagged else text
 
 
 def window_text(start, end) -> str:
@@ -89,9 +118,12 @@ def trend_value(value: float, unit: str) -> str:
     return f"{value:+.2f}"  # a beta gap; its unit is in the help
 
 
-def show_scorecard(table: pd.DataFrame, trends: dict[str, pd.Series]) -> None:
+def show_scorecard(
+    table: pd.DataFrame, trends: dict[str, pd.Series], placebo: pd.DataFrame | None = None
+) -> None:
     """`table`: `liquidity.analytics.scorecard.scorecard` output, one row per claim in CLAIMS order;
-    `trends`: `liquidity.analytics.scorecard.trends`, drawn as each card's sparkline."""
+    `trends`: `liquidity.analytics.scorecard.trends`, drawn as each card's sparkline; `placebo`:
+    `scorecard.placebo`, a line per card when given."""
     rows = list(zip(CLAIMS, table.itertuples(index=False), strict=True))
     for first in range(0, len(rows), COLUMNS):
         cols = st.columns(COLUMNS)
@@ -100,8 +132,17 @@ def show_scorecard(table: pd.DataFrame, trends: dict[str, pd.Series]) -> None:
             with col.container(border=True, height="stretch"):
                 st.markdown(f"**{row.claim}**", help=row.rule)
                 st.badge(row.verdict, color=color, icon=icon)
+                if row.verdict == INCONCLUSIVE and row.reason:
+                    st.markdown(escape_dollars(f":gray[:material/info:] {row.reason}"))
                 st.markdown(escape_dollars(effect_text(row.effect, row.unit)))
+                detail = interval_text(row)
+                if detail:
+                    st.caption(detail)
+                if row.coverage:
+                    st.caption(escape_dollars(f"Covers {row.coverage}"))
                 st.caption(window_text(row.window_start, row.window_end))
+                if placebo is not None and key in placebo.index:
+                    st.caption(placebo_text(placebo.loc[key]))
                 trend = trends[key]
                 if len(trend) >= 2:
                     label, unit, description = TRENDS[key]
@@ -118,6 +159,48 @@ def show_scorecard(table: pd.DataFrame, trends: dict[str, pd.Series]) -> None:
                         chart_type="line",
                     )
                 st.markdown(f"[See the evidence]({evidence_url(key, row)}) :material/open_in_new:")
+
+
+def show_verdict_strip(
+    table: pd.DataFrame,
+    before: pd.DataFrame | None,
+    before_date,
+    newest: tuple[str, pd.Timestamp] | None,
+    today,
+) -> None:
+    """The answer at a glance: verdict counts, what changed since `before_date`, and how old
+    the newest macro observation is (loud when older than two weeks)."""
+    counts = tally(table)
+    total = len(table)
+    strip = (
+        f"**{counts[SUPPORTED]} of {total} supported** · {counts[NOT_SUPPORTED]} not · "
+        f"{counts[INCONCLUSIVE]} inconclusive"
+    )
+    with st.container(border=True):
+        cols = st.columns([2, 3, 2])
+        cols[0].markdown(strip)
+        if before is None:
+            cols[1].caption(f"No verdicts to compare on {before_date:%Y-%m-%d}.")
+        else:
+            changed = changes_since(table, before)
+            if changed:
+                lines = "  \n".join(f"{claim}: {was} → **{now}**" for claim, was, now in changed)
+                cols[1].markdown(f"Changed since {before_date:%Y-%m-%d}:  \n{lines}")
+            else:
+                cols[1].markdown(f"No verdict changed since {before_date:%Y-%m-%d}.")
+        if newest is None:
+            cols[2].warning("No macro data: open the Data page to refresh or load a pack.")
+            return
+        name, last = newest
+        age = (pd.Timestamp(today).normalize() - pd.Timestamp(last).normalize()).days
+        text = f"Newest macro observation: {name} on {last:%Y-%m-%d}, {age} days old."
+        if age > STALE_DAYS:
+            cols[2].warning(
+                f"**Data {age} days old.** {text} Refresh on the Data page.",
+                icon=":material/schedule:",
+            )
+        else:
+            cols[2].markdown(f":material/schedule: {text}")
 
 
 def show_history(history: pd.DataFrame, events: pd.DataFrame) -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from liquidity.analytics import baskets, capex, divergence, funding, scorecard
 from liquidity.analytics import liquidations as liq
-from liquidity.analytics.drain_gauge import drain_gauge
+from liquidity.analytics.drain_gauge import drain_gauge, latest_public
 from liquidity.analytics.net_liquidity import INPUTS, WEEKLY_MAX_AGE, check_variant, net_liquidity
 from liquidity.analytics.price_of_money import INPUTS as MONEY_INPUTS
 from liquidity.analytics.price_of_money import price_of_money
@@ -234,6 +234,38 @@ def load_capex_table(metric: str = "capex", library: Library | None = None) -> p
     return library.derived(f"capex_table:{metric}", keys, compute)
 
 
+def _company_keys() -> list[str]:
+    return [k for t in catalog.HYPERSCALERS for k in (f"sec/{t}", f"capex/{t}") if catalog.knows(k)]
+
+
+def load_capex_quarters(metric: str = "capex", library: Library | None = None) -> pd.DataFrame:
+    """Quarter × ticker table of `metric` in USD as the capex page shows it: SEC facts where
+    the data have them, the pack's capex files otherwise (`load_companies`), memoised."""
+    library = library or default_library()
+
+    def compute() -> pd.DataFrame:
+        companies = {}
+        for ticker in catalog.HYPERSCALERS:
+            try:
+                companies |= load_companies([ticker], library)
+            except LiquidityError:
+                continue
+        return funding.group(companies, metric) if companies else pd.DataFrame()
+
+    return library.derived(f"capex_quarters:{metric}", _company_keys(), compute)
+
+
+def load_capex_growth(periods: int = 4, library: Library | None = None) -> pd.DataFrame:
+    """`capex.panel_growth` of `load_capex_quarters`: growth with its coverage, memoised."""
+    library = library or default_library()
+    keys = _company_keys()
+
+    def compute() -> pd.DataFrame:
+        return capex.panel_growth(load_capex_quarters(library=library), periods)
+
+    return library.derived(f"capex_growth:{periods}", keys, compute)
+
+
 def load_ledger(variant: str = "wednesday", library=None) -> pd.DataFrame:
     """The ledger from loaded data: net liquidity (`variant`), M2 and the pack's capex."""
     table = load_capex_table(library=library)
@@ -245,21 +277,32 @@ def load_drain_gauge(start=None, end=None, library=None) -> pd.DataFrame:
     """The gauge from the loaded series, computed on full history, then limited to the window.
 
     Computing on the full history first is what keeps the z-scores free of the window choice.
+    Capex growth is the covered-panel growth; an uncovered quarter stays in as NaN so that the
+    gauge reports capex as missing from its public date instead of carrying the quarter before.
+    Besides `drain_gauge`'s columns: `capex_quarter`, `capex_companies`, `capex_missing` and
+    `capex_base_share`, the quarter behind `capex_yoy` on each date and its coverage (NaN when
+    none is public). Memoised per version of its inputs.
     """
     start, end = date_window(start, end)
-    net = load_net_liquidity(library=library)["net_liquidity_b"]
-    table = load_capex_table(library=library)
-    growth = None
-    if not table.empty:
-        lfl = capex.like_for_like_growth(table)["growth_pct"].dropna()
-        growth = pd.Series(lfl.to_numpy(), index=capex.available_at(lfl.index))
-    gauge = drain_gauge(
-        net,
-        load_optional_series("DFII10", library),
-        load_optional_series("BAMLH0A0HYM2", library),
-        growth,
-    )
-    return gauge.loc[start:end]
+    library = library or default_library()
+    fred = (*INPUTS["wednesday"], "DFII10", "BAMLH0A0HYM2")
+    keys = [f"{catalog.FRED}/{sid}" for sid in fred] + _company_keys()
+
+    def compute() -> pd.DataFrame:
+        net = load_net_liquidity(library=library)["net_liquidity_b"]
+        panel = load_capex_growth(library=library)
+        public = panel.set_axis(capex.available_at(panel.index))
+        gauge = drain_gauge(
+            net,
+            load_optional_series("DFII10", library),
+            load_optional_series("BAMLH0A0HYM2", library),
+            None if panel.empty else public["growth_pct"],
+        )
+        coverage = public[["companies", "missing", "base_share"]]
+        coverage = coverage.assign(quarter=panel.index.astype(str))
+        return gauge.join(latest_public(coverage, gauge.index).add_prefix("capex_"))
+
+    return library.derived("drain_gauge", keys, compute).loc[start:end]
 
 
 # -- companies ---------------------------------------------------------------------------------
@@ -295,21 +338,31 @@ def load_companies(tickers, library=None) -> dict[str, funding.CompanyQuarters]:
     return out
 
 
+def load_funding_table(tickers, library=None) -> pd.DataFrame:
+    """How each company's capex was funded, one row per company and calendar quarter, in US$
+    billions with a coverage column (`funding.funding_table`); no tickers: the hyperscalers.
+    A line the data do not hold is empty, never zero. Raises DataNotAvailable for a ticker
+    with no data at all."""
+    tickers = list(dict.fromkeys(t.upper() for t in tickers)) or list(catalog.HYPERSCALERS)
+    return funding.funding_table(funding.decompositions(load_companies(tickers, library)))
+
+
 # -- baskets -----------------------------------------------------------------------------------
 def load_panel(tickers, library=None) -> baskets.Panel:
-    """Adjusted closes of `tickers` (plus the market) on the NYSE calendar, in dollars where
-    KRW=X is there to convert the Korean tickers."""
+    """Adjusted closes of `tickers` (plus the market) on the NYSE calendar, in dollars: a
+    ticker in another currency is converted with its rate (KRW=X for the Korean tickers) or,
+    when the library has no such rate, excluded (`Panel.excluded` says why)."""
     raw, missing = {}, {}
     for ticker in dict.fromkeys([*tickers, baskets.MARKET]):
         try:
             raw[ticker] = load_prices([ticker], library=library)[ticker].dropna()
         except LiquidityError as exc:
             missing[ticker] = str(exc)
-    fx = None
-    if any(t.endswith(".KS") for t in raw):
+    fx = {}
+    for rate in {c[0] for c in map(baskets.currency, raw) if c is not None and c[0]}:
         try:
-            fx = load_prices([baskets.FX], library=library)[baskets.FX].dropna()
-        except LiquidityError:
+            fx[rate] = load_prices([rate], library=library)[rate].dropna()
+        except LiquidityError:  # the panel names the tickers this leaves out, and why
             pass
     return baskets.panel(raw, missing, fx)
 
@@ -362,14 +415,25 @@ def load_liquidation_history(symbol: str, bucket: str = "4h", library=None) -> p
     return liq.resample_history(out, bucket)
 
 
+def _at_close(bars: pd.DataFrame) -> pd.Series:
+    # CoinGlass labels an OHLC bar by its start; its close is the value at the bar's end.
+    close = bars["close"]
+    return close.set_axis(close.index + pd.Timedelta(liq.HISTORY_BUCKET))
+
+
 def load_open_interest(symbol: str, library=None) -> pd.Series:
-    """Aggregated open interest in USD at the close of each 4-hour bucket."""
-    return _coinglass(liq.OPEN_INTEREST, symbol, library)["close"].rename("open_interest_usd")
+    """Aggregated open interest in USD at the close of each 4-hour bar, stamped at the moment
+    it was observed: the bar's end."""
+    bars = _coinglass(liq.OPEN_INTEREST, liq.check_symbol(symbol), library)
+    return _at_close(bars).rename("open_interest_usd")
 
 
 def load_funding_rate(symbol: str, library=None) -> pd.Series:
-    """OI-weighted funding rate in percent per funding interval, at each 4-hour close."""
-    return _coinglass(liq.FUNDING, symbol, library)["close"].rename("funding_pct")
+    """OI-weighted funding rate in percent per funding interval at the close of each 4-hour
+    bar, stamped at the bar's end."""
+    return _at_close(_coinglass(liq.FUNDING, liq.check_symbol(symbol), library)).rename(
+        "funding_pct"
+    )
 
 
 def load_exchange_snapshot(symbol: str, library=None) -> tuple[pd.DataFrame, pd.Timestamp]:
@@ -390,9 +454,12 @@ def load_coin_price(symbol: str, library=None) -> pd.Series:
 
 
 def load_share_of_oi(symbol: str, bucket: str = "4h", library=None) -> pd.Series:
-    """Liquidations per bucket as a percent of the open interest at the bucket's start."""
+    """Liquidations per bucket as a percent of the open interest at the bucket's start (the
+    last 4-hour close at or before it, at most one bucket old; else NaN)."""
     return liq.share_of_open_interest(
-        load_liquidation_history(symbol, bucket, library), load_open_interest(symbol, library)
+        load_liquidation_history(symbol, bucket, library),
+        load_open_interest(symbol, library),
+        bucket,
     )
 
 
@@ -440,13 +507,13 @@ def fetch_venue_open_interest(symbol: str, session=None, library=None) -> tuple[
     symbol = liq.check_symbol(symbol)
     session = session or http.cached_session((library or default_library()).store.http_cache_path)
     fetches = {
-        "Binance open interest (coin)": lambda: exchanges.fetch_binance_open_interest(
+        "Binance open interest (coin)": lambda: exchanges.get_binance_open_interest(
             session, symbol
         )["open_interest_coin"],
-        "Bybit open interest (coin)": lambda: exchanges.fetch_bybit_open_interest(session, symbol)[
+        "Bybit open interest (coin)": lambda: exchanges.get_bybit_open_interest(session, symbol)[
             "open_interest_coin"
         ],
-        "Binance funding (% per 8 h)": lambda: exchanges.fetch_binance_funding(session, symbol)[
+        "Binance funding (% per 8 h)": lambda: exchanges.get_binance_funding(session, symbol)[
             "funding_pct"
         ],
     }
@@ -464,9 +531,10 @@ def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
     """The scorecard's inputs from a library, cut at `asof` (default: the latest H.4.1's day)."""
     inputs: dict = {}
     try:
-        net = load_net_liquidity(library=library)["net_liquidity_b"].dropna()
+        weekly = load_net_liquidity(library=library)
+        net = weekly["net_liquidity_b"].dropna()
     except LiquidityError:
-        net = None
+        weekly, net = None, None
     if asof is None:
         if net is None or net.empty:
             raise LiquidityError("no net liquidity data to take a default as-of date from")
@@ -474,11 +542,13 @@ def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
     asof = pd.Timestamp(asof)
     if net is not None:
         inputs["net_weekly_b"] = net.loc[: asof - H41_LAG]
+        inputs["net_parts"] = weekly[["walcl_b", "tga_b", "rrp_b"]].loc[: asof - H41_LAG]
+    spreads = load_price_of_money(library=library)[0].loc[:asof]
+    inputs["funding_spreads_bp"] = spreads.reindex(columns=["SOFR_IORB", "EFFR_IORB"])
     for name, metric in (("capex_table", "capex"), ("ocf_table", "operating_cash_flow")):
-        try:
-            inputs[name] = scorecard.known_quarters(load_capex_table(metric, library=library), asof)
-        except LiquidityError:
-            pass
+        table = load_capex_quarters(metric, library)
+        if not table.empty:
+            inputs[name] = scorecard.known_quarters(table, asof)
     inputs["real_yield_daily"] = load_optional_series("DFII10", library).loc[:asof]
     inputs["hy_daily"] = load_optional_series("BAMLH0A0HYM2", library).loc[:asof]
     try:
@@ -491,26 +561,37 @@ def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
         memory = [t for t in baskets.MEMORY if t in prices]
         if spec and memory:
             levels = baskets.basket_levels(prices, spec, memory)
-            weekly = divergence.weekly_returns(levels)
+            returns = divergence.weekly_returns(levels)
+            daily = divergence.daily_returns(prices)
+            tracked = {*baskets.SPECULATIVE, *baskets.MEMORY}
             inputs.update(
                 memory_level=levels[baskets.MEMORY_NAME],
                 spec_level=levels[baskets.SPEC_NAME],
-                spec_weekly=weekly[baskets.SPEC_NAME],
-                memory_weekly=weekly[baskets.MEMORY_NAME],
+                spec_weekly=returns[baskets.SPEC_NAME],
+                memory_weekly=returns[baskets.MEMORY_NAME],
+                basket_members={
+                    "memory": divergence.membership(daily, memory),
+                    "speculative": divergence.membership(daily, spec),
+                },
+                basket_excluded={t: why for t, why in panel.excluded.items() if t in tracked},
             )
+            if baskets.MARKET in prices:
+                market = divergence.weekly_returns(prices[[baskets.MARKET]])[baskets.MARKET]
+                inputs["market_weekly"] = market
             if net is not None:
                 inputs["factors"] = divergence.liquidity_factors(
-                    inputs["net_weekly_b"], inputs["real_yield_daily"], weekly.index
+                    inputs["net_weekly_b"], inputs["real_yield_daily"], returns.index
                 )
-    buckets = []
+    buckets = {}
     for symbol in catalog.COIN_SYMBOLS:
         try:
             frame = load_liquidation_history(symbol, library=library)
         except LiquidityError:
             continue
-        buckets.append(frame["total_usd"])
+        buckets[symbol] = frame["total_usd"]
     if buckets:
-        total = pd.concat(buckets, axis=1).sum(axis=1, min_count=1)
+        # A bucket counts only when every coin has it: BTC alone is not "BTC + ETH".
+        total = pd.concat(buckets, axis=1).sum(axis=1, min_count=len(buckets))
         if total.index.tz is not None:
             total.index = total.index.tz_convert(None)
         width = pd.Timedelta(liq.HISTORY_BUCKET)
@@ -518,6 +599,7 @@ def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
             total.index + width <= asof
         ]
         inputs["liquidation_bucket"] = width
+        inputs["liquidation_source"] = "+".join(buckets) + ", CoinGlass aggregated history"
     return inputs, asof
 
 
@@ -541,3 +623,23 @@ def load_scorecard_history(asof=None, library=None, months: int = 24, extra=()) 
     """`scorecard_history` on the library's data at `history_dates(asof, months, extra)`."""
     inputs, asof = scorecard_inputs(asof, library)
     return scorecard.scorecard_history(inputs, scorecard.history_dates(asof, months, extra))
+
+
+def load_scorecard_placebo(library=None) -> pd.DataFrame:
+    """`placebo`: every claim at the quarter-ends of 2017–2019, from inputs cut at the last."""
+    inputs, _ = scorecard_inputs(scorecard.PLACEBO_DATES[-1], library)
+    return scorecard.placebo(inputs)
+
+
+def newest_macro(library=None) -> tuple[str, pd.Timestamp] | None:
+    """The FRED series with the newest observation and its date; None without FRED data."""
+    library = library or default_library()
+    lasts = {}
+    for dataset in catalog.of_kind(catalog.FRED):
+        prov = library.provenance(dataset.key)
+        if prov is not None and prov.last is not None:
+            lasts[dataset.name] = prov.last
+    if not lasts:
+        return None
+    name = max(lasts, key=lasts.get)
+    return name, lasts[name]

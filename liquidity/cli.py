@@ -27,6 +27,7 @@ from liquidity.api import (
     default_library,
     load_companies,
     load_drain_gauge,
+    load_funding_table,
     load_net_liquidity,
     load_panel,
     load_prices,
@@ -148,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", metavar="YYYYQn", type=_quarter)
     p.add_argument("--ttm", action="store_true", help="add the trailing four-quarter sum")
     p.add_argument("--net", action="store_true", help="net of asset-sale proceeds")
+
+    p = sub.add_parser(
+        "funding", help="how capex was funded per company and quarter as CSV, $ billions"
+    )
+    p.add_argument("tickers", nargs="*", metavar="TICKER", help="default: the big five")
 
     p = sub.add_parser("scorecard", help="the thesis scorecard as CSV, as of a date")
     p.add_argument(
@@ -341,7 +347,7 @@ def _netliq(args, library: Library) -> int:
 
 def _drain(args, library: Library) -> int:
     frame = load_drain_gauge(args.start, args.end, library=library).dropna(subset=["gauge"])
-    columns = ["gauge", "components"] + [
+    columns = ["gauge", "gauge_ex_capex", "components", "partial", "missing"] + [
         f"{prefix}{c}" for c in COMPONENTS for prefix in ("", "z_", "contrib_")
     ]
     _print_dated(frame[columns], "no drain-gauge values in that window")
@@ -460,13 +466,22 @@ def _capex(args, library: Library) -> int:
     return 0
 
 
+def _funding(args, library: Library) -> int:
+    # A line the data do not hold prints as an empty field: missing, not zero.
+    load_funding_table(args.tickers, library).to_csv(sys.stdout, index=False, float_format="%.3f")
+    return 0
+
+
 def _scorecard(args, library: Library) -> int:
     as_of = parse_date(args.as_of, "as-of date")
     if as_of is not None and as_of > pd.Timestamp.today():
         raise LiquidityError(f"as-of date {as_of.date()} is in the future")
     frame = load_scorecard(as_of, library=library)
-    out = frame[["claim", "verdict", "effect", "window_start", "window_end", "rule"]].copy()
-    for column in ("window_start", "window_end"):
+    columns = ["claim", "verdict", "effect", "unit", "ci_low", "ci_high", "n"]
+    columns += ["window_start", "window_end", "coverage", "data_end", "reason", "rule"]
+    out = frame[columns].copy()
+    out["n"] = out["n"].astype("Int64")
+    for column in ("window_start", "window_end", "data_end"):
         out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
     out.to_csv(sys.stdout, index=False, float_format="%.4g")
     return 0
@@ -544,6 +559,7 @@ COMMANDS = {
     "divergence": _divergence,
     "netliq": _netliq,
     "drain": _drain,
+    "funding": _funding,
     "scorecard": _scorecard,
     "import-pack": _import_pack,
     "export-pack": _export_pack,

@@ -62,8 +62,8 @@ with view.guard():
         label="Capex basis",
         options=("gross", "net"),
         default="gross",
-        help="net = gross capex minus proceeds from selling property and equipment, where the "
-        "company reports them (Amazon)",
+        help="net = gross capex minus proceeds from selling property and equipment; a quarter "
+        "whose proceeds are not in the data has no net figure",
     )
     start, end = filters.date_range(
         view, default=DEFAULT_RANGE, min_value=dt.date(2008, 1, 1), max_value=TODAY
@@ -224,41 +224,59 @@ with view.guard():
 # -- funding ---------------------------------------------------------------------------------------
 with view.guard():
     st.subheader("How the capex was funded")
-    summed = quarters.decomposition
-    if summed.empty:
+    window = quarters.decomposition.loc[lo:hi] if not quarters.decomposition.empty else None
+    if window is None or window.empty:
         st.info(
-            "The funding view needs operating cash flow next to capex; none of the selected "
-            "companies has both for a quarter."
+            f"No {funding.METRIC_LABELS[capex_metric].lower()} for the selected companies "
+            f"between {start} and {end}, so no funding to show."
         )
     else:
-        window = summed.loc[lo:hi]
-        parts_b = billions(window.drop(columns="internal_share_pct")).assign(
-            internal_share_pct=window["internal_share_pct"]
+        amounts = [*funding.LINES, "other"]
+        parts_b = billions(window[amounts]).join(
+            window[["internal_share_pct", "companies", "panel", "coverage"]]
         )
-        charts.show_chart(
-            figures.capex.build_funding_figure(parts_b),
-            parts_b,
-            name="funding",
-            alt="Sources and uses of cash per quarter, selected companies",
-        )
+        if parts_b[amounts].isna().all().all():
+            st.info(
+                f"No quarter between {start} and {end} has capex from all {len(chosen)} "
+                "selected companies; the table below has each company's lines."
+            )
+        else:
+            charts.show_chart(
+                figures.capex.build_funding_figure(parts_b),
+                parts_b.rename(columns={c: f"{c}_usd_b" for c in amounts}),
+                name="funding",
+                alt="Sources and uses of cash per quarter, selected companies, $ billions",
+            )
+        panel = "the company" if len(chosen) == 1 else f"all {len(chosen)} selected companies"
         note = (
-            "Bars above zero are where the money came from, bars below where it went; each "
-            "quarter adds up to zero, with 'other' the part the tracked lines do not explain "
-            "(acquisitions, other investments, FX). The line is the share of capex covered by "
-            "operating cash flow after buybacks and dividends."
+            "Bars above zero are where the money came from, bars below where it went. A bar "
+            f"needs the line from {panel} for that quarter; a line the data do not hold is a gap, "
+            "never zero. 'Other' (what the tracked lines leave unexplained: acquisitions, other "
+            "investments, FX) and the black line (share of capex covered by operating cash flow "
+            "after buybacks and dividends) appear only where all their lines are there."
         )
-        missing = quarters.unreported
-        if missing:
+        if (window["companies"] < window["panel"]).any():
             note += (
-                " Not reported for these companies: "
-                + ", ".join(
-                    {"net_debt": "net debt issued", "change_in_cash": "cash and securities"}[m]
-                    for m in missing
-                )
-                + " (SEC filings carry them: `python -m liquidity refresh --only sec` with "
-                "SEC_USER_AGENT set)."
+                f" A quarter marked n/{len(chosen)} has capex from only n of the companies, so "
+                "it has no group bars."
             )
         st.caption(note)
+        by_company = {t: d.loc[lo:hi] for t, d in quarters.funding.items()}
+        missing = funding.missing_lines(by_company)
+        if missing:
+            st.caption("  \n".join(["**Not in the data** (gaps, not zeros):", *missing]))
+        with st.expander("Per company and quarter ($ billions)"):
+            table = funding.funding_table(by_company)
+            st.dataframe(
+                table.sort_values(["quarter", "ticker"], ascending=[False, True]),
+                width="stretch",
+                hide_index=True,
+                column_config={
+                    c: st.column_config.NumberColumn(format="%.2f")
+                    for c in table.columns
+                    if c.endswith(("_usd_b", "_pct"))
+                },
+            )
 
 # -- intensity -------------------------------------------------------------------------------------
 with view.guard():

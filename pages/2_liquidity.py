@@ -6,7 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from components import cache, charts, figures, filters, page, tiles
-from liquidity.analytics.drain_gauge import COMPONENTS, MIN_OBS, WEEKS
+from liquidity.analytics.capex import PANEL_MIN_SHARE
+from liquidity.analytics.drain_gauge import (
+    CAPEX,
+    CAPEX_MAX_AGE,
+    COMPONENTS,
+    DAILY_MAX_AGE,
+    EX_CAPEX,
+    MIN_OBS,
+    WEEKS,
+    WINDOW,
+    missing_runs,
+)
 from liquidity.analytics.net_liquidity import INPUTS, VARIANTS, weekly_flows
 from liquidity.analytics.price_of_money import DERIVED_INPUTS, LINES
 from liquidity.core import catalog, units
@@ -17,23 +28,102 @@ DEFAULT_RANGE = (dt.date(2020, 1, 1), TODAY)
 UNITS = {"B": "USD_B", "T": "USD_T"}
 SMOOTHING = {"none": 0, "4w": 4, "13w": 13}
 DEFAULT_LINES = ["DGS10", "DFII10", "BAMLH0A0HYM2", "SOFR_IORB", "M2SL_YOY"]
+WINDOW_WEEKS = WINDOW.days // 7
+GAUGE_OPTIONS = {"included": True, "excluded": False}
 GAUGE_FORMULA = f"""
 Each week, on the day the Fed's H.4.1 is public (the Thursday after its Wednesday), four inputs:
 
 | component | sign | raw value |
 |---|---|---|
-| {WEEKS}-week change in net liquidity (Wednesday variant) | − | $ billions |
+| {WEEKS}-week change in net liquidity (Wednesday) | − | percent of its level {WEEKS} weeks before |
 | {WEEKS}-week change in the 10-year real yield (DFII10) | + | percentage points |
 | {WEEKS}-week change in the high-yield spread (BAMLH0A0HYM2) | + | percentage points |
-| hyperscaler capex growth, year over year, like for like | + | percent |
+| hyperscaler capex growth, year over year, on a covered panel | + | percent |
 
-Each becomes an **expanding z-score**: its value minus the mean of its own history up to that date,
-divided by that history's standard deviation, only once {MIN_OBS} weekly values exist. The gauge is
-the mean of the signed z-scores present; each bar is one component's share of it, so the bars add
-up to the line. Capex growth counts only companies that report in both quarters and is assumed
-public 45 days after the quarter ends. Nothing uses data published after the date it is shown at,
-and the gauge is always computed on the full history, so the date range never changes its values.
+Each becomes a **trailing z-score**: its value minus the mean of its own weekly values over the
+last {WINDOW_WEEKS} weeks (three years), divided by their standard deviation, once {MIN_OBS} values
+exist in that window. Why: the tub held about \\$0.7 trillion in 2003 and \\$6 trillion in 2022,
+and the spread of its 13-week changes in dollars grew about 50× from 2003–07 to 2020–22. Taken as a
+percent of the level and measured against its own last three years, a reading in 2005 means what
+one in 2025 means. The price: a drain that lasts longer than three years becomes the norm and the
+gauge drifts back to zero, so read the raw values too (CSV).
+
+The gauge is the mean of the signed z-scores present; each bar is one component's share of it, so
+the bars add up to the line. **Capex growth excluded** leaves it out: it is the thesis's proposed
+cause, so the state of the tub is shown on its own too.
+
+**Capex growth** counts a quarter only when the companies reporting in both it and the same quarter
+a year earlier held at least {PANEL_MIN_SHARE:.0%} of the panel's capex in that earlier quarter
+(the panel: every company whose series has begun by then); otherwise it is missing, never the
+growth of the few that reported (Oracle's quarter ends a month before the others'). A panel
+company with no value in that earlier quarter leaves the share unknown, and the quarter missing
+too. A quarter is assumed public 45 days after it ends and is stale after {CAPEX_MAX_AGE.days} days.
+
+**Partial dates.** When a component is missing on a date (an input older than {DAILY_MAX_AGE.days}
+days, a capex quarter not covered, fewer than {MIN_OBS} values in its window), the gauge is the mean
+of the others: its line turns grey and dotted, the bars fade, and the hover names what is missing.
+Nothing uses data published after the date it is shown at, and the gauge is always computed on the
+full history, so the date range never changes its values.
 """
+
+
+def why_missing(row: pd.Series, column: str, history: pd.DataFrame) -> str:
+    """Why `column` has no z-score on `row`'s date, in words."""
+    if pd.notna(row[column]):
+        return f"fewer than {MIN_OBS} weekly values in its {WINDOW_WEEKS}-week window"
+    if column == CAPEX:
+        quarter = row["capex_quarter"]
+        if pd.isna(quarter):
+            return f"no quarter public in the last {CAPEX_MAX_AGE.days} days"
+        if pd.isna(row["capex_base_share"]):
+            return (
+                f"{quarter}: no value for {row['capex_missing'].replace(',', ', ')} in it or a "
+                "year earlier, so the group's growth is not known"
+            )
+        return (
+            f"{quarter}: {row['capex_companies'].replace(',', ', ') or 'no company'} held "
+            f"{row['capex_base_share']:.0%} of the panel's capex a year earlier, under "
+            f"{PANEL_MIN_SHARE:.0%}"
+        )
+    last = history[column].loc[: row.name].last_valid_index()
+    since = f"; last reading {last:%Y-%m-%d}" if last is not None else ""
+    return f"no input print within {DAILY_MAX_AGE.days} days{since}"
+
+
+def gauge_headline(shown: pd.DataFrame, history: pd.DataFrame, members, suffix: str) -> str:
+    """The latest reading, and when it is partial what is missing and why."""
+    date, row = shown.index[-1], shown.iloc[-1]
+    value = row[f"gauge{suffix}"]
+    if not row[f"partial{suffix}"]:
+        return (
+            f"Latest: **{value:+.2f} σ** on {date:%Y-%m-%d}, all {len(members)} components "
+            f"(above zero: the tub drains faster than over its last {WINDOW_WEEKS} weeks)."
+        )
+    gone = [c for c in row["missing"].split(",") if c in members]
+    reasons = "; ".join(f"**{COMPONENTS[c][0]}** ({why_missing(row, c, history)})" for c in gone)
+    full = shown[~shown[f"partial{suffix}"].astype(bool)]
+    previous = (
+        f" Latest complete reading: **{full[f'gauge{suffix}'].iloc[-1]:+.2f} σ** on "
+        f"{full.index[-1]:%Y-%m-%d}."
+        if not full.empty
+        else ""
+    )
+    return (
+        f":material/warning: Latest: {value:+.2f} σ on {date:%Y-%m-%d} is **partial**, from "
+        f"{len(members) - len(gone)} of {len(members)} components; missing: {reasons}.{previous}"
+    )
+
+
+def partial_summary(runs: pd.DataFrame) -> str:
+    """Which components are missing where in the shown range (the grey dates of the chart)."""
+    parts = []
+    for column, group in runs.groupby("component", sort=False):
+        last = group.iloc[-1]
+        span = f"{last['first']:%Y-%m-%d} → {last['last']:%Y-%m-%d}"
+        runs_text = f" in {len(group)} runs, latest {span}" if len(group) > 1 else f", {span}"
+        parts.append(f"{COMPONENTS[column][0]} on {group['dates'].sum()} dates{runs_text}")
+    return "Grey (partial) dates in this range: missing " + "; ".join(parts) + "."
+
 
 view = page.start(
     "Liquidity balance",
@@ -253,32 +343,49 @@ with view.guard():
     # -- drain gauge ---------------------------------------------------------------------------
     with view.guard():
         st.subheader("Drain gauge")
+        left, right = st.columns([1, 3], vertical_alignment="bottom")
+        with left:
+            with_capex = GAUGE_OPTIONS[
+                filters.choice(
+                    view,
+                    key="gauge",
+                    label="Capex growth in the gauge",
+                    options=list(GAUGE_OPTIONS),
+                    default="included",
+                    help="**excluded**: the gauge of the other three components, the tub alone",
+                    sidebar=False,
+                )
+            ]
+        suffix = "" if with_capex else "_ex_capex"
+        members = list(COMPONENTS) if with_capex else list(EX_CAPEX)
         gauge = cache.drain_gauge(version)
         shown = gauge.loc[pd.Timestamp(start) : pd.Timestamp(end) + H41_LAG].dropna(
-            subset=["gauge"]
+            subset=[f"gauge{suffix}"]
         )
         if shown.empty:
             st.info(
-                "No drain-gauge values in the selected range (it needs 104 weeks of history "
-                "per component before its first value)."
+                f"No drain-gauge values in the selected range (each component needs {MIN_OBS} "
+                f"weekly values in its {WINDOW_WEEKS}-week window before its first z-score)."
             )
         else:
-            latest = shown.iloc[-1]
-            st.caption(
-                f"Latest: **{latest['gauge']:+.2f}** on {shown.index[-1]:%Y-%m-%d} from "
-                f"{int(latest['components'])} of {len(COMPONENTS)} components "
-                "(above zero: the tub drains faster than usual)."
-            )
-            fig = figures.liquidity.build_gauge_figure(shown)
+            right.caption(gauge_headline(shown, gauge, members, suffix))
+            fig = figures.liquidity.build_gauge_figure(shown, with_capex)
             charts.show_chart(
-                fig, shown, name="drain_gauge", alt="Drain gauge with each component's contribution"
+                fig,
+                shown,
+                name=f"drain_gauge{suffix}",
+                alt="Drain gauge with each component's contribution; partial dates in grey",
             )
+            runs = missing_runs(shown, members)
+            if not runs.empty:
+                st.caption(partial_summary(runs))
             with st.expander("How the drain gauge is computed"):
                 st.markdown(GAUGE_FORMULA)
             page.provenance_strip(
                 ["fred/WALCL", "fred/WDTGAL", "fred/RRPONTSYD", "fred/DFII10", "fred/BAMLH0A0HYM2"]
-                + [f"capex/{t}" for t in catalog.HYPERSCALERS],
-                note="A component drops out of the mean when its input is older than 7 days",
+                + ([f"capex/{t}" for t in catalog.HYPERSCALERS] if with_capex else []),
+                note="A component whose input is older than its maximum age, or a capex quarter "
+                "that is not covered, is named and its dates greyed, never silently dropped",
             )
 
 view.finish()

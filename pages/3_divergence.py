@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cache, charts, figures, filters, page
-from liquidity.analytics import baskets
-from liquidity.analytics.divergence import RELATIVE_MODES
+from liquidity.analytics import baskets, divergence
 from liquidity.core import catalog
 
 TODAY = dt.date.today()
@@ -15,6 +14,37 @@ DEFAULT_RANGE = (dt.date(2024, 1, 1), TODAY)
 DEFAULT_BASE = dt.date(2024, 1, 2)
 DEFAULT_EVENT = dt.date(2025, 12, 17)  # the AI-infrastructure selloff (events.csv)
 WINDOWS = ("26", "52", "104")
+
+
+def members_now(result, sizes: dict[str, int]) -> str:
+    """Who each basket holds at the last close: the coverage of every number above."""
+    last = result.membership.loc[: result.asof].iloc[-1]
+    parts, thin = [], False
+    for name, size in sizes.items():
+        present = [m for m, held in last[name].items() if held]
+        parts.append(f"{name.lower()} {len(present)} of {size} ({', '.join(present) or 'none'})")
+        thin = thin or 2 * len(present) < size
+    text = f"Members on {result.asof:%Y-%m-%d}, the last close: " + "; ".join(parts) + "."
+    # A basket down to under half its names is a different basket: say so in colour.
+    return f":orange[:material/group_remove: {text}]" if thin else text
+
+
+def membership_notes(changes: pd.DataFrame, names: list[str]) -> list[str]:
+    """One sentence per basket naming who joined (▲) and left (✕) in the range, and why."""
+    notes = []
+    for name in names:
+        rows = changes[changes["basket"] == name]
+        if rows.empty:
+            continue
+        events = []
+        for (date, change, reason), group in rows.groupby(["date", "change", "reason"]):
+            who = list(group["member"])
+            verb = change if len(who) == 1 else change.removesuffix("s")
+            mark = "▲" if change == divergence.JOINS else "✕"
+            events.append(f"{mark} {', '.join(who)} {verb} {date:%Y-%m-%d} ({reason})")
+        notes.append(f"**{name}:** " + "; ".join(events) + ".")
+    return notes
+
 
 view = page.start(
     "Asset divergence",
@@ -62,9 +92,9 @@ with view.guard():
         view,
         key="relative",
         label="Relative line",
-        options=RELATIVE_MODES,
+        options=divergence.RELATIVE_MODES,
         default="ratio",
-        help=" · ".join(f"**{k}**: {v}" for k, v in RELATIVE_MODES.items()),
+        help=" · ".join(f"**{k}**: {v}" for k, v in divergence.RELATIVE_MODES.items()),
     )
     window = int(
         filters.choice(
@@ -98,7 +128,7 @@ with view.guard():
         )
 
     version = cache.version()
-    missing, in_krw, result = compute(version)
+    missing, result = compute(version)
     # A symbol the data has never seen is fetched once per session (it needs internet).
     unseen = [
         t
@@ -111,10 +141,13 @@ with view.guard():
         with st.spinner(f"Fetching {', '.join(unseen)} from Yahoo Finance…"):
             cache.fetch_prices(tuple(unseen))
         version = cache.version()
-        missing, in_krw, result = compute(version)
+        missing, result = compute(version)
     for ticker, reason in missing.items():
         view.notice(f":material/info: {page.literal(ticker)} has no prices: {reason}")
+    for note in baskets.excluded_notes(result.excluded):
+        view.notice(f":material/currency_exchange: {note}")
     names = [baskets.SPEC_NAME, baskets.MEMORY_NAME]
+    sizes = {baskets.SPEC_NAME: len(spec), baskets.MEMORY_NAME: len(memory)}
     periods = result.periods
     cols = st.columns(4)
     gap = periods.iloc[0]
@@ -127,6 +160,7 @@ with view.guard():
             help="Difference of the two baskets' returns over the period, percentage "
             "points (positive: memory ahead, as the thesis predicts)",
         )
+    st.caption(members_now(result, sizes))
     ready = True
 
 if not ready:
@@ -135,33 +169,36 @@ if not ready:
 
 with view.guard():
     st.subheader("Rebased performance")
-    fig = figures.divergence.build_rebased_figure(result.levels, names, bench, constituents)
+    fig = figures.divergence.build_rebased_figure(
+        result.levels, names, bench, constituents, result.membership, result.changes, sizes
+    )
     charts.add_events(fig, cache.events(start.isoformat(), end.isoformat()))
     charts.show_chart(
         fig, result.levels, name="divergence_rebased", alt="Baskets and benchmark rebased to 100"
     )
+    charts.download(
+        result.membership.set_axis(
+            [f"{b}: {m}" for b, m in result.membership.columns], axis=1
+        ).astype(int),
+        name="basket_membership",
+        label="Download membership CSV",
+    )
     notes = [
-        "Equal-weighted baskets, rebalanced daily, on NYSE trading days (crypto's weekend "
-        "moves count in Monday's return)."
+        "Equal-weighted baskets, rebalanced daily among the members present, on NYSE trading "
+        "days (crypto's weekend moves count in Monday's return). A member joins at its first "
+        "close and counts from the next day's return; it leaves at its last close, with no "
+        "carried price after it."
     ]
-    if result.joined:
-        notes.append(
-            "Joined their basket after the range start: "
-            + ", ".join(f"{t} ({d:%Y-%m-%d})" for t, d in result.joined.items())
-            + "."
-        )
     if result.late:
-        notes.append(
-            "Rebased at their first day after the base date: "
+        notes[0] += (
+            " Rebased at their first day after the base date: "
             + ", ".join(f"{t} ({d:%Y-%m-%d})" for t, d in result.late.items())
             + "."
         )
-    if in_krw:
-        notes.append(
-            f"{', '.join(in_krw)} are in Korean won: no KRW=X quotes in the data, so "
-            "their returns include no currency move."
-        )
-    st.caption(" ".join(notes))
+    notes.extend(membership_notes(result.changes, names))
+    notes.extend(f"**{note}**." for note in baskets.excluded_notes(result.excluded))
+    # One line per basket: a run-on paragraph of dates is unreadable at phone width.
+    st.caption("  \n".join(notes))
 
 with view.guard():
     st.subheader("Memory against speculative")
@@ -175,7 +212,7 @@ with view.guard():
     charts.show_chart(
         fig, result.relative.rename(mode).to_frame(), name=f"relative_{mode}", alt=title
     )
-    st.caption(RELATIVE_MODES[mode])
+    st.caption(divergence.RELATIVE_MODES[mode])
 
 with view.guard():
     st.subheader("Period returns")
@@ -192,7 +229,8 @@ with view.guard():
     st.caption(
         f"Percent, as of each series' last close on or before {result.asof:%Y-%m-%d} (the "
         "as-of column); the first row is the "
-        "memory basket minus the speculative basket in percentage points. Click a "
+        "memory basket minus the speculative basket in percentage points. Each basket "
+        "averages the members present each day (named under the rebased chart). Click a "
         "column to sort."
     )
 
@@ -286,7 +324,7 @@ with view.guard():
             ]
         )
     )
-    moves = cache.event_day(tickers, event.isoformat(), 5, version)
+    moves, local = cache.event_day(tickers, event.isoformat(), 5, version)
     if moves.empty:
         st.info(f"No prices around {event}.")
     else:
@@ -303,6 +341,10 @@ with view.guard():
         st.caption(
             "Percent, each asset on its own trading calendar; first_day shows the day "
             "used when the event date was not a trading day for it."
+            + "".join(
+                f" {', '.join(tickers)}: {reason}, so their returns here are in that currency."
+                for reason, tickers in baskets.by_reason(local).items()
+            )
         )
 
 view.finish()

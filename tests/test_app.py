@@ -49,7 +49,7 @@ def test_overview_chart_has_units_and_all_components(app_env, fixture_pack):
     assert template["colorway"][0] == "#000001"  # Streamlit's placeholders: theme colours apply
     assert at.date_input(key="range").value == (dt.date(2024, 12, 1), dt.date(2025, 3, 1))
     share = at.sidebar.code[0].value
-    assert share.endswith("?range=2024-12-01&range=2025-03-01&asof=2025-02-06")
+    assert share.endswith("?range=2024-12-01&range=2025-03-01&placebo=false&asof=2025-02-06")
 
 
 def test_invalid_and_unknown_link_parameters_are_ignored_with_a_notice(app_env, fixture_pack):
@@ -65,7 +65,8 @@ def test_reversed_range_is_swapped_with_a_notice(app_env, fixture_pack):
     app_env(fixture_pack)
     at = run(OVERVIEW, {"range": ["2025-03-01", "2024-12-01"]})
     assert any("reversed" in c for c in captions(at))
-    assert at.sidebar.code[0].value.endswith("?range=2024-12-01&range=2025-03-01&asof=2025-02-06")
+    share = at.sidebar.code[0].value
+    assert share.endswith("?range=2024-12-01&range=2025-03-01&placebo=false&asof=2025-02-06")
 
 
 def test_no_data_at_all_explains_what_to_do(app_env):
@@ -198,10 +199,50 @@ def test_overview_scorecard_replays_a_past_date_from_the_link(app_env, real_pack
     assert len(links) == len(CLAIMS)
     # Each link opens the evidence page filtered to the claim's own window.
     assert links[0] == "capex?metric=capex&mode=ttm&range=2021-04-01&range=2024-05-15"
-    assert links[4] == "divergence?range=2023-12-30&range=2024-06-30&base=2023-12-30"
-    assert links[6] == "liquidations?bucket=1D"  # no window: no range is forced
+    keys = list(CLAIMS)
+    divergence_link = links[keys.index("divergence")]
+    assert divergence_link == "divergence?range=2023-12-30&range=2024-06-30&base=2023-12-30"
+    assert links[keys.index("leverage_flushes")] == "liquidations?bucket=1D"  # no window
     assert at.sidebar.code[0].value.endswith("asof=2024-06-30")
     assert not at.error
+
+
+def test_overview_opens_with_the_answer_at_a_glance(app_env, real_pack):
+    # As of 2026-08-27 the verdicts are those of load_scorecard; a month earlier, 2026-07-27,
+    # they are those of load_scorecard("2026-07-27"). The pack's newest macro observation is
+    # 2026-08-28 (RRPONTSYD), older than two weeks today: a warning, not a grey caption.
+    app_env(real_pack)
+    at = run(OVERVIEW, {"asof": "2026-08-27"})
+    now, before = load_scorecard("2026-08-27"), load_scorecard("2026-07-27")
+    counts = now["verdict"].value_counts()
+    strip = " ".join(m.value for m in at.markdown)
+    assert (
+        f"**{counts.get('supported', 0)} of {len(CLAIMS)} supported** · "
+        f"{counts.get('not supported', 0)} not · {counts.get('inconclusive', 0)} inconclusive"
+    ) in strip
+    changed = [
+        f"{claim}: {was} → **{is_}**"
+        for claim, was, is_ in zip(now["claim"], before["verdict"], now["verdict"], strict=True)
+        if was != is_
+    ]
+    if changed:
+        assert "Changed since 2026-07-27:" in strip and all(c in strip for c in changed)
+    else:
+        assert "No verdict changed since 2026-07-27." in strip
+    age = (dt.date.today() - dt.date(2026, 8, 28)).days
+    warning = " ".join(w.value for w in at.warning)
+    assert f"**Data {age} days old.** Newest macro observation: RRPONTSYD on 2026-08-28" in warning
+    assert not at.error
+
+
+def test_the_placebo_years_show_beside_each_claim_on_request(app_env, real_pack):
+    app_env(real_pack)
+    at = run(OVERVIEW, {"asof": "2026-08-27"})
+    assert not any("Placebo 2017–19" in c for c in captions(at))
+    at = run(OVERVIEW, {"asof": "2026-08-27", "placebo": "true"})
+    lines = [c for c in captions(at) if "Placebo 2017–19" in c]
+    assert len(lines) == len(CLAIMS) and not at.error
+    assert "placebo=true" in at.sidebar.code[0].value
 
 
 def test_overview_scorecard_history_shows_each_event_with_its_verdicts(app_env, real_pack):

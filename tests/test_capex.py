@@ -190,6 +190,118 @@ def test_like_for_like_growth_uses_quarter_arithmetic_not_row_position():
     assert capex.like_for_like_growth(table, periods=1)["growth_pct"].isna().all()
 
 
+def quarters(*labels: str) -> pd.PeriodIndex:
+    return pd.PeriodIndex(list(labels), freq="Q", name="quarter")
+
+
+def test_panel_growth_one_early_reporter_is_not_the_group():
+    # D reports its fiscal quarter a month early, so in 2025Q3 it is alone. Base 2024Q3:
+    # A 40 + B 30 + C 20 + D 10 = 100, of which D holds 10 / 100 = 10 % < 80 %: uncovered.
+    # The one-company number it must not give: D's 15 / 10 − 1 = +50 %.
+    table = pd.DataFrame(
+        {
+            "A": [40.0, 40.0, 44.0, np.nan],
+            "B": [30.0, 30.0, 33.0, np.nan],
+            "C": [20.0, 20.0, 22.0, np.nan],
+            "D": [10.0, 10.0, 11.0, 15.0],
+        },
+        index=quarters("2024Q2", "2024Q3", "2025Q2", "2025Q3"),
+    )
+    out = capex.panel_growth(table)
+    late = out.loc[q("2025Q3")]
+    assert np.isnan(late["growth_pct"]) and not late["covered"]
+    assert late["base_share"] == pytest.approx(0.10)
+    assert late["companies"] == "D" and late["missing"] == "A,B,C"
+    # 2025Q2: everyone reports both quarters, (44+33+22+11) / (40+30+20+10) − 1 = +10 %.
+    full = out.loc[q("2025Q2")]
+    assert full["covered"] and full["base_share"] == pytest.approx(1.0)
+    assert full["growth_pct"] == pytest.approx(10.0)
+    assert full["companies"] == "A,B,C,D" and full["missing"] == ""
+
+
+def test_panel_growth_acceleration_uses_one_panel_for_now_and_a_year_earlier():
+    # C starts in 2024Q3, so growth now (2025Q3 vs 2024Q3) could use A, B, C but growth a year
+    # earlier (2024Q3 vs 2023Q3) only A, B. The acceleration must use A, B for both:
+    #   now  (121 + 75) / (110 + 50) − 1 = 196/160 − 1 = 22.5 %
+    #   then (110 + 50) / (100 + 50) − 1 = 160/150 − 1 = 6.667 %   → +15.833 pp.
+    # Mixing panels would give 31.111 − 6.667 = +24.444 pp, with growth now
+    # (121 + 75 + 40) / (110 + 50 + 20) − 1 = 236/180 − 1 = 31.111 %.
+    # A, B hold (110 + 50) / 180 = 88.9 % of 2024Q3's capex and 100 % of 2023Q3's: covered.
+    table = pd.DataFrame(
+        {"A": [100.0, 110.0, 121.0], "B": [50.0, 50.0, 75.0], "C": [np.nan, 20.0, 40.0]},
+        index=quarters("2023Q3", "2024Q3", "2025Q3"),
+    )
+    row = capex.panel_growth(table).loc[q("2025Q3")]
+    assert row["growth_pct"] == pytest.approx(236 / 180 * 100 - 100)
+    assert row["companies"] == "A,B,C"
+    assert row["accel_companies"] == "A,B" and row["accel_covered"]
+    assert row["accel_share"] == pytest.approx(160 / 180)
+    assert row["accel_now_pct"] == pytest.approx(22.5)
+    assert row["accel_then_pct"] == pytest.approx(20 / 3)
+    assert row["accel_pp"] == pytest.approx(22.5 - 20 / 3)
+
+
+def test_panel_growth_acceleration_uncovered_when_the_common_panel_is_too_small():
+    # As above but C spends 100 in 2024Q3: A, B hold 160 / 260 = 61.5 % of it, under 80 %.
+    # Growth now still covers all three: (121 + 75 + 130) / 260 − 1 = +25.385 %.
+    table = pd.DataFrame(
+        {"A": [100.0, 110.0, 121.0], "B": [50.0, 50.0, 75.0], "C": [np.nan, 100.0, 130.0]},
+        index=quarters("2023Q3", "2024Q3", "2025Q3"),
+    )
+    row = capex.panel_growth(table).loc[q("2025Q3")]
+    assert row["covered"] and row["growth_pct"] == pytest.approx(326 / 260 * 100 - 100)
+    assert row["accel_share"] == pytest.approx(160 / 260) and not row["accel_covered"]
+    assert np.isnan(row["accel_pp"]) and np.isnan(row["accel_now_pct"])
+
+
+def test_panel_growth_unknown_weight_is_not_weighed_as_zero():
+    # A reports 2024Q1 and 2024Q3 but not 2024Q2 (a gap inside its series): its 2024Q2 weight
+    # is unknown, so B's 100 % of the capex that IS known is no coverage at all.
+    table = pd.DataFrame(
+        {"A": [100.0, np.nan, 100.0, 100.0], "B": [10.0, 10.0, 10.0, 11.0]},
+        index=quarters("2024Q1", "2024Q2", "2024Q3", "2025Q2"),
+    )
+    out = capex.panel_growth(table)
+    row = out.loc[q("2025Q2")]
+    assert np.isnan(row["base_share"]) and not row["covered"] and np.isnan(row["growth_pct"])
+    assert row["companies"] == "B" and row["missing"] == "A"
+    # 2024Q4 - 2025Q1 are rows although nobody reports them: missing, not skipped.
+    assert q("2024Q4") in out.index and not out.loc[q("2024Q4"), "covered"]
+
+
+def test_panel_growth_counts_exactly_the_minimum_share():
+    # A holds 80 of 100 in the base quarter and reports now; B has not yet: 80 % is enough.
+    table = pd.DataFrame(
+        {"A": [80.0, 88.0], "B": [20.0, np.nan]}, index=quarters("2024Q1", "2025Q1")
+    )
+    row = capex.panel_growth(table).loc[q("2025Q1")]
+    assert row["covered"] and row["growth_pct"] == pytest.approx(10.0)  # 88 / 80 − 1
+    assert not capex.panel_growth(table, min_share=0.81).loc[q("2025Q1"), "covered"]
+
+
+def test_panel_growth_company_not_yet_tracked_is_outside_the_panel():
+    # B's series begins in 2025Q1: its 2024Q1 capex is not in the data, so it is not part of
+    # that quarter's panel (A holds 100 % of it); it is named as missing all the same.
+    table = pd.DataFrame(
+        {"A": [100.0, 110.0], "B": [np.nan, 50.0]}, index=quarters("2024Q1", "2025Q1")
+    )
+    row = capex.panel_growth(table).loc[q("2025Q1")]
+    assert row["covered"] and row["growth_pct"] == pytest.approx(10.0)
+    assert row["missing"] == "B"
+
+
+@pytest.mark.pack
+def test_panel_growth_on_the_real_pack_leaves_oracle_alone_uncovered(pack_frames):
+    # The pack's 2026Q2 holds only ORCL (its fiscal quarter ending May 2026). Base 2025Q2 in
+    # $B from the five companies' rows: MSFT 17.08, GOOGL 22.45, AMZN 32.18, META 16.54,
+    # ORCL 9.08; ORCL's share 9.08 / 97.33 = 9.3 %.
+    out = capex.panel_growth(capex.group_table(pack_frames))
+    last = out.iloc[-1]
+    assert out.index[-1] == q("2026Q2") and last["companies"] == "ORCL"
+    assert not last["covered"] and np.isnan(last["growth_pct"])
+    assert last["base_share"] == pytest.approx(9.08 / 97.33, abs=0.002)
+
+
 def test_group_table_is_quarter_by_ticker_with_nan_gaps():
     a = frame(("2024-03-31", "label:Q1 2024", 10 * M, HAND))
     b = frame(("2024-05-31", "label:Q1 2024", 20 * M, HAND))  # ORCL-like: lands in 2024Q2

@@ -6,7 +6,16 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from liquidity.analytics import baskets
 from liquidity.analytics.divergence import (
+    DATA_END,
+    DATA_START,
+    GAP,
+    IN_USD,
+    JOINS,
+    LEAVES,
+    NOT_USD,
+    RESUMED,
     basket_members,
     basket_returns,
     daily_returns,
@@ -16,7 +25,10 @@ from liquidity.analytics.divergence import (
     joined,
     level,
     liquidity_factors,
+    membership,
+    membership_changes,
     on_calendar,
+    on_calendar_to_end,
     period_returns,
     rebase,
     relative,
@@ -24,6 +36,7 @@ from liquidity.analytics.divergence import (
     sensitivity,
     weekly_returns,
 )
+from liquidity.core.errors import DataNotAvailable
 
 NAN = float("nan")
 
@@ -100,6 +113,177 @@ def test_a_constituent_joins_on_its_first_return():
     levels = level(rets)
     assert levels["C"].isna().tolist() == [True, True, False, False]
     assert levels["C"].iloc[2:].tolist() == pytest.approx([100.0, 110.0])
+
+
+def test_a_member_whose_data_end_leaves_on_its_last_close():
+    # Mon 03-03 … Fri 03-07; B's data end on Wednesday.
+    raw = frame(days("2025-03-03", 5), A=[100, 110, 99, 108.9, 119.79], B=[100, 90, 99, NAN, NAN])
+    prices = on_calendar_to_end(raw, raw.index)
+    assert prices["B"].isna().tolist() == [False, False, False, True, True]
+    rets = daily_returns(prices)
+    # A: +10%, -10%, +10%, +10%; B: -10%, +10%, then gone. Equal weight among those present:
+    # 0, 0, then A alone: +10%, +10%, so 100, 100, 100, 110, 121. Carrying B's 99 (the
+    # 7-day limit alone) would average in two zero days: 105, 110.25.
+    assert level(basket_returns(rets, ["A", "B"])).tolist() == pytest.approx(
+        [100.0, 100.0, 100.0, 110.0, 121.0]
+    )
+    assert membership(rets, ["A", "B"])["B"].tolist() == [False, True, True, False, False]
+    assert basket_members(rets, ["A", "B"]).tolist() == [0, 2, 2, 1, 1]
+    got = membership_changes(prices)
+    assert got.values.tolist() == [
+        [pd.Timestamp("2025-03-03"), "A", JOINS, DATA_START],
+        [pd.Timestamp("2025-03-03"), "B", JOINS, DATA_START],
+        [pd.Timestamp("2025-03-05"), "B", LEAVES, DATA_END],
+    ]
+
+
+def test_inside_its_history_a_closed_market_is_still_bridged():
+    # KRX shut on Monday 01-06 (an NYSE day): Friday's 10 is carried, as `on_calendar` does.
+    raw = frame(["2025-01-03", "2025-01-07"], KS=[10, 12])
+    nyse = pd.DatetimeIndex(["2025-01-03", "2025-01-06", "2025-01-07"])
+    assert on_calendar_to_end(raw, nyse)["KS"].tolist() == [10.0, 10.0, 12.0]
+
+
+def test_membership_changes_say_why():
+    cal = days("2025-01-01", 20)
+    present = {  # rows with a price in dollars, then in the ticker's own currency
+        "W": (range(2, 16), range(2, 16)),  # its own data start on day 2 and end on day 15
+        "X": (range(0, 10), range(0, 20)),  # the rate ends after day 9, the price does not
+        "Y": ([*range(0, 4), *range(13, 20)],) * 2,  # no price on days 4–12
+        "Z": (range(5, 20), range(0, 20)),  # a rate only from day 5 on
+    }
+    usd = pd.DataFrame(NAN, index=cal, columns=list(present))
+    local = usd.copy()
+    for col, (in_usd, own) in present.items():
+        usd.iloc[list(in_usd), usd.columns.get_loc(col)] = 1.0
+        local.iloc[list(own), local.columns.get_loc(col)] = 1.0
+    got = membership_changes(usd, local)
+    day = {i: cal[i] for i in range(20)}
+    assert got.values.tolist() == [
+        [day[0], "X", JOINS, DATA_START],
+        [day[0], "Y", JOINS, DATA_START],
+        [day[2], "W", JOINS, DATA_START],
+        [day[3], "Y", LEAVES, GAP],
+        [day[5], "Z", JOINS, IN_USD],
+        [day[9], "X", LEAVES, NOT_USD],
+        [day[13], "Y", JOINS, RESUMED],
+        [day[15], "W", LEAVES, DATA_END],
+    ]
+
+
+# --- currencies ------------------------------------------------------------------------------
+
+NYSE3 = days("2025-03-03", 3)  # Mon … Wed
+
+
+def korean_raw():
+    return {
+        "^GSPC": pd.Series([5000.0, 5010.0, 5020.0], index=NYSE3),
+        "MU": pd.Series([50.0, 50.0, 55.0], index=NYSE3),
+        "000660.KS": pd.Series([130000.0, 143000.0, 145200.0], index=NYSE3),
+        "005930.KS": pd.Series([60000.0, 61000.0, 62000.0], index=NYSE3),
+        "7203.T": pd.Series([2500.0, 2600.0, 2700.0], index=NYSE3),
+    }
+
+
+def test_korean_members_without_a_rate_are_excluded_and_named():
+    panel = baskets.panel(korean_raw(), {}, {})
+    won = "KRW=X missing, prices are in won"
+    assert panel.excluded == {
+        "000660.KS": won,
+        "005930.KS": won,
+        "7203.T": "prices are in the currency of the .T exchange, which no rate here converts",
+    }
+    assert list(panel.prices.columns) == ["^GSPC", "MU"]
+    assert panel.raw.loc["2025-03-03", "000660.KS"] == 130000.0  # event days: in won, as filed
+    assert baskets.excluded_notes(panel.excluded)[0] == (
+        "000660.KS, 005930.KS excluded: KRW=X missing, prices are in won"
+    )
+    # MU alone: 50, 50, 55 -> 100, 100, 110.
+    memory = baskets.basket_levels(panel.prices, ["MU"], ["MU"])[baskets.MEMORY_NAME]
+    assert memory.tolist() == pytest.approx([100.0, 100.0, 110.0])
+
+
+def test_korean_members_are_converted_with_krw_x():
+    fx = {"KRW=X": pd.Series([1300.0, 1300.0, 1320.0], index=NYSE3)}
+    panel = baskets.panel(korean_raw(), {}, fx)
+    assert set(panel.excluded) == {"7203.T"}
+    # 130000/1300 = 100, 143000/1300 = 110, 145200/1320 = 110: +10%, then 0% in dollars
+    # (+1.5% in won, all of it the won's fall).
+    assert panel.prices["000660.KS"].tolist() == pytest.approx([100.0, 110.0, 110.0])
+    # MU 0%, +10%; SK hynix +10%, 0%: the basket +5%, +5% -> 100, 105, 110.25.
+    memory = baskets.basket_levels(panel.prices, ["MU"], ["MU", "000660.KS"])
+    assert memory[baskets.MEMORY_NAME].tolist() == pytest.approx([100.0, 105.0, 110.25])
+
+
+def test_a_member_whose_rate_ends_leaves_not_in_usd():
+    nyse = pd.bdate_range("2025-01-02", "2025-01-24")
+    raw = {"^GSPC": pd.Series(5000.0, index=nyse), "000660.KS": pd.Series(1000.0, index=nyse)}
+    fx = {"KRW=X": pd.Series(1000.0, index=nyse[:2])}  # Thu 01-02 and Fri 01-03 only
+    panel = baskets.panel(raw, {}, fx)
+    # A rate is used up to 7 days old: Friday 01-03's carries to Friday 01-10, not beyond.
+    assert panel.prices["000660.KS"].last_valid_index() == pd.Timestamp("2025-01-10")
+    rows = panel.changes[panel.changes["member"] == "000660.KS"]
+    assert rows[["date", "change", "reason"]].values.tolist() == [
+        [pd.Timestamp("2025-01-02"), JOINS, DATA_START],
+        [pd.Timestamp("2025-01-10"), LEAVES, NOT_USD],
+    ]
+
+
+def analysis_inputs():
+    """^GSPC, A (speculative) and B, C (memory) on weekdays from 2025-01-02 to 2025-06-30.
+
+    Flat at 100 except: C +20% on Fri 03-14, its last close; B +10% on Mon 03-17.
+    """
+    nyse = pd.bdate_range("2025-01-02", "2025-06-30")
+    flat = pd.Series(100.0, index=nyse)
+    c = flat.loc[:"2025-03-14"].copy()
+    c.loc["2025-03-14"] = 120.0
+    b = flat.copy()
+    b.loc["2025-03-17":] = 110.0
+    raw = {"^GSPC": flat, "A": flat, "B": b, "C": c, "005930.KS": flat * 600}
+    weds = pd.date_range("2024-12-04", "2025-06-25", freq="W-WED")
+    net = pd.Series(np.arange(len(weds), dtype=float), index=weds)
+    real = pd.Series(np.resize([2.0, 2.1], len(nyse)), index=nyse)
+    return baskets.panel(raw, {}, {}), net, real
+
+
+def test_analyse_says_who_is_in_each_basket_each_day():
+    panel, net, real = analysis_inputs()
+    got = baskets.analyse(
+        panel, ["A"], ["B", "C", "005930.KS"], "^GSPC", "2025-01-02", "2025-06-30",
+        "2025-01-02", 26, "ratio", net, real,
+    )  # fmt: skip
+    memory = got.levels[baskets.MEMORY_NAME]
+    # 03-14: (B 0% + C +20%)/2 = +10% -> 110; 03-17: C has left, B +10% alone -> 121
+    # (C carried at 120 would have made it (10% + 0%)/2 -> 115.5).
+    assert memory.loc["2025-03-13":"2025-03-18"].tolist() == pytest.approx(
+        [100.0, 110.0, 121.0, 121.0]
+    )
+    held = got.membership[baskets.MEMORY_NAME]
+    assert list(held.columns) == ["B", "C"]
+    assert held.loc["2025-03-14"].tolist() == [True, True]
+    assert held.loc["2025-03-17"].tolist() == [True, False]
+    assert held.loc["2025-01-02"].tolist() == [False, False]  # the first close has no return
+    assert got.membership[baskets.SPEC_NAME]["A"].loc["2025-01-03":].all()
+    # Everyone's data start on 2025-01-02, the range start: only C's end changes membership.
+    assert got.changes.values.tolist() == [
+        [pd.Timestamp("2025-03-14"), baskets.MEMORY_NAME, "C", LEAVES, DATA_END]
+    ]
+    assert got.excluded == {"005930.KS": "KRW=X missing, prices are in won"}
+
+
+def test_a_basket_of_excluded_members_is_explained():
+    panel, net, real = analysis_inputs()
+    with pytest.raises(DataNotAvailable) as raised:
+        baskets.analyse(
+            panel, ["A"], ["005930.KS"], "^GSPC", "2025-01-02", "2025-06-30", "2025-01-02",
+            26, "ratio", net, real,
+        )  # fmt: skip
+    assert str(raised.value) == (
+        "each basket needs at least one ticker with prices in US dollars "
+        "(005930.KS excluded: KRW=X missing, prices are in won)"
+    )
 
 
 # --- rebasing and relative performance -------------------------------------------------------

@@ -3,6 +3,7 @@
 import datetime as dt
 from unittest.mock import patch
 
+import pandas as pd
 import pytest
 
 from liquidity.cli import main
@@ -36,7 +37,23 @@ def test_defaults_on_the_real_pack(app_env, real_pack):
     event = at.dataframe[1].value
     assert event.loc["ORCL", "day_0"] == pytest.approx(-5.40, abs=0.01)  # events.csv: -5.4%
     notes = " ".join(c.value for c in at.caption)
-    assert "SNDK (2025-02-13)" in notes and "Korean won" in notes
+    # Each file's last date in the pack: CRM, NOW, ADBE and MU 2026-08-21; BTC-USD and ETH-USD
+    # 2026-08-20; IGV, ARKK, GME, AMC, COIN 2026-07-31; SNDK 2026-07-02; MSTR, WDC 2026-05-29.
+    # The pack has no KRW=X.
+    assert (
+        "Members on 2026-08-21, the last close: speculative basket 3 of 11 (CRM, NOW, ADBE); "
+        "memory basket 1 of 5 (MU)." in notes
+    )
+    assert "▲ SNDK joins 2025-02-13 (data start)" in notes
+    assert "✕ AMC, ARKK, COIN, GME, IGV leave 2026-07-31 (data end)" in notes
+    assert "✕ WDC leaves 2026-05-29 (data end)" in notes
+    assert "000660.KS, 005930.KS excluded: KRW=X missing, prices are in won" in notes
+    leaves = [t for t in chart_specs(at)[0]["data"] if t["name"] == "members leave"]
+    assert [[x[:10] for x in t["x"]] for t in leaves] == [
+        ["2026-05-29", "2026-07-31", "2026-08-20"],  # speculative
+        ["2026-05-29", "2026-07-02"],  # memory
+    ]
+    assert "AMC leaves (data end)<br>ARKK leaves (data end)" in leaves[0]["text"][1]
 
 
 @pytest.mark.pack
@@ -117,11 +134,17 @@ def test_cli_returns_and_divergence(real_pack, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        # SK hynix and Samsung prices start 2025-03-18 in the pack.
+        # SK hynix and Samsung are in won and the pack has no KRW=X.
         (
             {"range": ["2021-05-31", "2023-05-10"], "memory": ["005930.KS", "000660.KS"]},
+            "each basket needs at least one ticker with prices in US dollars (005930.KS, "
+            "000660.KS excluded: KRW=X missing, prices are in won)",
+        ),
+        # MU's prices start in 1999, but not SNDK's (2025-02-13).
+        (
+            {"range": ["2021-05-31", "2023-05-10"], "memory": ["SNDK"]},
             "the memory basket has no level from the base date 2021-05-31 to 2023-05-10 "
-            "(its members' prices cover 2025-03-18 → ",
+            "(its members' prices cover 2025-02-13 → 2026-07-02)",
         ),
         # The base date after the pack's last close.
         (
@@ -148,3 +171,33 @@ def test_typed_tickers_are_upper_cased_and_counted_once(app_env, real_pack):
     assert "memory=SNDK" in at.sidebar.code[0].value
     assert "memory=mu" not in at.sidebar.code[0].value
     assert rebased["data"]
+
+
+@pytest.mark.pack
+def test_with_krw_x_the_korean_members_are_in_dollars(app_env, real_pack, tmp_path):
+    # The real pack plus a hand-made KRW=X: 1,400 won per dollar, 1,540 from 2025-12-17.
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    for entry in real_pack.iterdir():
+        if entry.name != "prices":
+            (pack / entry.name).symlink_to(entry)
+    (pack / "prices").mkdir()
+    for file in (real_pack / "prices").iterdir():
+        (pack / "prices" / file.name).symlink_to(file)
+    lines = ["date,open,high,low,close,adj_close,volume"]
+    for day in pd.bdate_range("2025-01-01", "2026-08-21"):
+        rate = 1540.0 if day >= pd.Timestamp("2025-12-17") else 1400.0
+        lines.append(f"{day:%Y-%m-%d},{rate},{rate},{rate},{rate},{rate},0")
+    (pack / "prices" / "KRW=X.csv").write_text("\n".join(lines) + "\n")
+    app_env(pack)
+    at = run_page(PAGE, {"memory": ["MU", "000660.KS"], "event": "2025-12-17"})
+    assert not at.error
+    notes = " ".join(c.value for c in at.caption)
+    assert "excluded" not in notes
+    # SK hynix's adjusted closes start 2025-03-19 in the pack.
+    assert "▲ 000660.KS joins 2025-03-19 (data start)" in notes
+    assert "memory basket 2 of 2 (MU, 000660.KS)" in notes
+    # 2025-12-16 → 12-17 in won: 528,935.375 → 549,893.1875, +3.96%; the won falls 10% that
+    # day (1,400 → 1,540 per dollar), so in dollars 1.039623 / 1.1 − 1 = −5.49%.
+    event = at.dataframe[1].value
+    assert event.loc["000660.KS", "day_0"] == pytest.approx(-5.49, abs=0.01)

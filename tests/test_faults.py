@@ -183,7 +183,7 @@ CASES = [
         "fred-csv",
         fred.FRED_CSV_URL,
         "observation_date,WALCL\n2025-11-12,6543210\n2025-11-19,6540001\n",
-        lambda session: fred.fetch_series("WALCL", session=session),
+        lambda session: fred.get_series("WALCL", session=session),
         check_fred,
         (fred, "LIMITER"),
     ),
@@ -199,7 +199,7 @@ CASES = [
                 ],
             }
         ),
-        lambda session: fred.fetch_series("WALCL", session=session, api_key=FRED_KEY),
+        lambda session: fred.get_series("WALCL", session=session, api_key=FRED_KEY),
         check_fred,
         (fred, "LIMITER"),
     ),
@@ -227,7 +227,7 @@ CASES = [
                 ],
             }
         ),
-        lambda session: coinglass.fetch_aggregated_liquidations(session, "BTC", api_key=CG_KEY),
+        lambda session: coinglass.get_aggregated_liquidations(session, "BTC", api_key=CG_KEY),
         check_coinglass,
         (coinglass, "LIMITER"),
     ),
@@ -235,7 +235,7 @@ CASES = [
         "okx-liquidations",
         exchanges.OKX_LIQUIDATIONS_URL,
         json.dumps(OKX_PAGE),
-        lambda session: exchanges.fetch_okx_liquidations(session, "BTC", pages=1),
+        lambda session: exchanges.get_okx_liquidations(session, "BTC", pages=1),
         check_okx,
         (exchanges, "OKX_LIMITER"),
     ),
@@ -252,7 +252,7 @@ CASES = [
                 }
             ]
         ),
-        lambda session: exchanges.fetch_binance_open_interest(session, "BTC"),
+        lambda session: exchanges.get_binance_open_interest(session, "BTC"),
         check_binance_oi,
         (exchanges, "BINANCE_LIMITER"),
     ),
@@ -260,7 +260,7 @@ CASES = [
         "binance-funding",
         exchanges.BINANCE_FUNDING_URL,
         json.dumps([{"symbol": "BTCUSDT", "fundingRate": "0.00010000", "fundingTime": T_MS}]),
-        lambda session: exchanges.fetch_binance_funding(session, "BTC"),
+        lambda session: exchanges.get_binance_funding(session, "BTC"),
         check_binance_funding,
         (exchanges, "BINANCE_LIMITER"),
     ),
@@ -278,7 +278,7 @@ CASES = [
                 },
             }
         ),
-        lambda session: exchanges.fetch_bybit_open_interest(session, "BTC"),
+        lambda session: exchanges.get_bybit_open_interest(session, "BTC"),
         check_bybit,
         (exchanges, "BYBIT_LIMITER"),
     ),
@@ -405,7 +405,7 @@ def observations(*values: str) -> str:
 
 
 def fetch_keyed(session, start=None):
-    return fred.fetch_series("walcl", start, session=session, api_key=FRED_KEY)
+    return fred.get_series("walcl", start, session=session, api_key=FRED_KEY)
 
 
 def test_keyed_fred_sends_the_key_as_json_request_and_reads_dots_as_missing(server, fast):

@@ -46,9 +46,9 @@ FUZZ = settings(
 # Page → the keys its link must have. Capex and divergence need the real pack: the fixture pack
 # lacks most hyperscalers and ^GSPC, so they would stop before most of their code.
 PAGES = {
-    "app.py": ({"range", "asof"}, "fixture"),
+    "app.py": ({"range", "asof", "placebo"}, "fixture"),
     "pages/1_capex.py": ({"companies", "metric", "mode", "basis", "range"}, "real"),
-    "pages/2_liquidity.py": ({"range", "variant", "unit", "smooth", "lines"}, "fixture"),
+    "pages/2_liquidity.py": ({"range", "variant", "unit", "smooth", "lines", "gauge"}, "fixture"),
     "pages/3_divergence.py": (
         {
             "range",

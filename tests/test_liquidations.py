@@ -370,7 +370,9 @@ def test_venue_shares_and_largest():
     assert top["venue"].tolist() == ["binance", "bybit"]
 
 
-def test_share_of_open_interest_uses_last_known_value():
+def test_share_of_open_interest_uses_the_last_value_at_the_start_at_most_a_bucket_old():
+    # Buckets (aggregate above): 00:00 $150, 04:00 $10, 08:00 $0, 12:00 $5. OI observed at
+    # 20:00 the day before (10,000), 04:00 (20,000) and 05:00 (1,000,000).
     buckets = lq.aggregate(events_frame(), "4h")
     oi = pd.Series(
         [10_000.0, 20_000.0, 1_000_000.0],
@@ -378,10 +380,128 @@ def test_share_of_open_interest_uses_last_known_value():
             ["2024-12-31 20:00", "2025-01-01 04:00", "2025-01-01 05:00"], tz="UTC"
         ),
     )
-    pct = lq.share_of_open_interest(buckets, oi)
-    assert pct.tolist() == pytest.approx([1.5, 0.05, 0.0, 0.0005])
-    late = lq.share_of_open_interest(buckets, oi.iloc[1:])
+    pct = lq.share_of_open_interest(buckets, oi, "4h")
+    # 00:00: 150 / 10,000 (4 h old, still allowed) = 1.5 %; 04:00: 10 / 20,000 = 0.05 % (the
+    # 05:00 value comes after the start); 08:00: 0 / 1,000,000 = 0 %; 12:00: the newest OI,
+    # 05:00, is 7 h old, older than one bucket: missing. (Until issue 13 this was 0.0005 %.)
+    assert pct.tolist()[:3] == pytest.approx([1.5, 0.05, 0.0])
+    assert math.isnan(pct.iloc[3])
+    late = lq.share_of_open_interest(buckets, oi.iloc[1:], pd.Timedelta(hours=4))
     assert math.isnan(late.iloc[0]) and late.iloc[1] == pytest.approx(0.05)
+    # With daily buckets the same 05:00 value is fresh enough for 12:00: 5 / 1e6 = 0.0005 %.
+    assert lq.share_of_open_interest(buckets, oi, "1D").iloc[3] == pytest.approx(0.0005)
+    empty = lq.share_of_open_interest(buckets, oi.iloc[:0], "4h")
+    assert empty.isna().all() and len(empty) == 4
+
+
+def test_share_of_open_interest_never_divides_by_a_zero_or_negative_oi():
+    buckets = lq.aggregate(events_frame(), "4h")
+    oi = pd.Series(
+        [0.0, -5.0], index=pd.DatetimeIndex(["2025-01-01", "2025-01-01 04:00"], tz="UTC")
+    )
+    assert lq.share_of_open_interest(buckets, oi, "4h").iloc[:2].isna().all()
+
+
+def daily_series(values: dict[str, float]) -> pd.Series:
+    return pd.Series(list(values.values()), index=pd.DatetimeIndex(list(values)), dtype="float64")
+
+
+def test_weekly_totals_count_only_weeks_with_every_bucket():
+    # Daily buckets, weeks Wednesday to Wednesday. 2025-01-01 is a Wednesday.
+    # Week 01-01: all seven days, one of them a real zero: 1+0+3+4+5+6+7 = 26.
+    # Week 01-08: 01-10 is missing: six of seven, so no total (not 10+11+13+14+15+16 = 79).
+    # Week 01-15: the data end on Saturday 01-18: four of seven, no total.
+    days = {f"2025-01-{d:02d}": float(d) for d in range(1, 19) if d != 10}
+    days["2025-01-02"] = 0.0
+    out = lq.weekly_totals(daily_series(days), "1D")
+    assert list(out.index) == list(pd.DatetimeIndex(["2025-01-01", "2025-01-08", "2025-01-15"]))
+    assert out.index.name == "week_start"
+    assert out["total_usd"].iloc[0] == 26.0
+    assert out["total_usd"].iloc[1:].isna().all()
+    assert out["buckets_present"].tolist() == [7, 6, 4]
+    assert out["buckets_expected"].tolist() == [7, 7, 7]
+    assert out["covered"].tolist() == [True, False, False]
+
+
+def test_weekly_totals_list_weeks_outside_the_data_as_not_covered():
+    # Same data; asked from 2024-12-28 (a Saturday, in the week of Wed 12-25) to 2025-02-01
+    # (in the week of Wed 01-29): two empty weeks after the data end, one before its start.
+    days = {f"2025-01-{d:02d}": 1.0 for d in range(1, 19)}
+    out = lq.weekly_totals(daily_series(days), "1D", start="2024-12-28", end="2025-02-01")
+    expected = pd.DatetimeIndex(
+        ["2024-12-25", "2025-01-01", "2025-01-08", "2025-01-15", "2025-01-22", "2025-01-29"]
+    )
+    assert list(out.index) == list(expected)
+    assert out["buckets_present"].tolist() == [0, 7, 7, 4, 0, 0]
+    assert out["covered"].tolist() == [False, True, True, False, False, False]
+    # 7 × $1 in each whole week; the weeks without data are missing, never 0.
+    assert out["total_usd"].iloc[[1, 2]].tolist() == [7.0, 7.0]
+    assert out["total_usd"].iloc[[0, 3, 4, 5]].isna().all()
+
+
+def test_weekly_totals_of_4h_buckets_and_other_anchors():
+    # 42 four-hour buckets from Wed 2025-01-01 00:00 fill one week; 43 spill one into the next.
+    index = pd.date_range("2025-01-01", periods=43, freq="4h", tz="UTC")
+    out = lq.weekly_totals(pd.Series(2.0, index=index), pd.Timedelta(hours=4))
+    assert out["buckets_expected"].tolist() == [42, 42]
+    assert out["buckets_present"].tolist() == [42, 1]
+    assert out["total_usd"].iloc[0] == 84.0 and math.isnan(out["total_usd"].iloc[1])
+    assert str(out.index.tz) == "UTC"
+    # Monday weeks: Mon 2024-12-30 holds Wed 01-01 … Sun 01-05 (30 buckets), Mon 01-06 the rest.
+    monday = lq.weekly_totals(pd.Series(2.0, index=index), "4h", week_anchor="W-MON")
+    assert list(monday.index.strftime("%Y-%m-%d")) == ["2024-12-30", "2025-01-06"]
+    assert monday["buckets_present"].tolist() == [30, 13]
+    assert not monday["covered"].any()
+
+
+def test_weekly_totals_refuse_what_they_cannot_count():
+    days = daily_series({"2025-01-01": 1.0, "2025-01-02": 1.0})
+    with pytest.raises(ValueError, match="whole number"):
+        lq.weekly_totals(days, "5h")
+    with pytest.raises(ValueError, match="anchored week"):
+        lq.weekly_totals(days, "1D", week_anchor="ME")
+    # Bars starting at 01:00 instead of midnight: Wed 2025-01-01 01:00 + 41 × 4 h = Tue 21:00,
+    # so all 42 fall in the week opening 2025-01-01 and it is covered ($42).
+    offgrid = pd.Series(1.0, index=pd.date_range("2025-01-01 01:00", periods=42, freq="4h"))
+    week = lq.weekly_totals(offgrid, "4h")
+    assert week["covered"].tolist() == [True] and week["total_usd"].tolist() == [42.0]
+    assert lq.weekly_totals(days.iloc[:0], "1D").empty
+
+
+def test_covered_spans_and_what_they_leave_uncovered():
+    # 4-hour buckets 00:00, 04:00, then 16:00 and 20:00: two runs, a hole 08:00 to 16:00.
+    index = pd.DatetimeIndex(
+        ["2025-01-01 00:00", "2025-01-01 04:00", "2025-01-01 16:00", "2025-01-01 20:00"], tz="UTC"
+    )
+    spans = lq.covered_spans(index, "4h")
+    ts = pd.Timestamp
+    assert spans.values.tolist() == [
+        [ts("2025-01-01 00:00", tz="UTC"), ts("2025-01-01 08:00", tz="UTC")],
+        [ts("2025-01-01 16:00", tz="UTC"), ts("2025-01-02 00:00", tz="UTC")],
+    ]
+    gaps = lq.uncovered(spans, "2024-12-31 22:00", "2025-01-02 06:00")
+    assert gaps.values.tolist() == [
+        [ts("2024-12-31 22:00", tz="UTC"), ts("2025-01-01 00:00", tz="UTC")],
+        [ts("2025-01-01 08:00", tz="UTC"), ts("2025-01-01 16:00", tz="UTC")],
+        [ts("2025-01-02 00:00", tz="UTC"), ts("2025-01-02 06:00", tz="UTC")],
+    ]
+    assert lq.uncovered(spans, "2025-01-01 01:00", "2025-01-01 05:00").empty
+    assert lq.covered_spans(index[:0], "4h").empty
+    assert len(lq.uncovered(lq.covered_spans(index[:0], "4h"), "2025-01-01", "2025-01-02")) == 1
+
+
+def test_history_resampled_to_days_keeps_only_whole_days():
+    # 2025-01-01: all six buckets, longs 1..6 (sum 21), shorts 1 each (6). 2025-01-02: five of
+    # six (20:00 missing): not a day with fewer liquidations, a day that is missing.
+    index = pd.date_range("2025-01-01", periods=11, freq="4h", tz="UTC", name="bucket_start")
+    history = pd.DataFrame({"long_usd": [1.0, 2, 3, 4, 5, 6] + [10.0] * 5, "short_usd": 1.0}, index)
+    history["total_usd"] = history["long_usd"] + history["short_usd"]
+    daily = lq.resample_history(history, "1D")
+    assert list(daily.index) == [pd.Timestamp("2025-01-01", tz="UTC")]
+    assert daily.iloc[0].tolist() == [21.0, 6.0, 27.0]
+    assert lq.resample_history(history, "4h") is history
+    with pytest.raises(ValueError, match="whole number"):
+        lq.resample_history(history, "6h")
 
 
 def test_squeeze_detection_finds_one_episode():
@@ -411,6 +531,25 @@ def test_squeeze_detection_finds_one_episode():
         start + pd.Timedelta(hours=28),
     ]
     assert strict["price_move_pct"].iloc[0] == pytest.approx(-5.0)
+
+
+def test_a_hole_in_the_history_is_not_a_run_of_zero_buckets_for_the_squeeze_median():
+    # Days 0–5 have $100 of longs; days 6 and 7 are not in the data; day 8 has $250 and the price
+    # falls 10 %. Read as zeros, the four days before day 8 would be 100, 100, 0, 0 (median 50,
+    # and 250 > 3 × 50 would flag a squeeze); missing, the trailing window is not full: no flag.
+    start = pd.Timestamp("2025-03-01", tz="UTC")
+    days = [start + pd.Timedelta(days=d) for d in (0, 1, 2, 3, 4, 5, 8)]
+    longs = [100.0] * 6 + [250.0]
+    buckets = pd.DataFrame({"long_usd": longs, "short_usd": 0.0}, index=pd.DatetimeIndex(days))
+    price = pd.Series([100.0] * 9 + [90.0], index=pd.date_range(start, periods=10, freq="1D"))
+    assert lq.squeezes(buckets, price, move_pct=3.0, multiple=3.0, trailing=4, bucket="1D").empty
+    # The same day with the two days present at $100: median 100, and 250 < 300: no flag
+    # either; at $350 it is flagged (350 > 300), so the detector does see day 8.
+    whole = buckets.reindex(pd.date_range(start, periods=9, freq="1D"), fill_value=100.0)
+    whole.loc[start + pd.Timedelta(days=8), "long_usd"] = 350.0
+    whole["short_usd"] = 0.0
+    found = lq.squeezes(whole, price, move_pct=3.0, multiple=3.0, trailing=4, bucket="1D")
+    assert found["start"].tolist() == [start + pd.Timedelta(days=8)]
 
 
 def test_aggregating_a_million_events_is_fast():

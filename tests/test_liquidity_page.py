@@ -3,8 +3,12 @@
 import datetime as dt
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from components.figures.liquidity import build_gauge_figure
+from liquidity.analytics.drain_gauge import COMPONENTS
 from liquidity.analytics.net_liquidity import VARIANTS
 from tests.apptest import chart_specs, decode, run_page
 
@@ -36,9 +40,10 @@ def test_defaults_on_the_fixture_pack(app_env, fixture_pack):
     assert decode(ledger["data"][1]["y"]) == pytest.approx([14.923, 15.804])
     # Too little history for the gauge: it says why instead of failing.
     assert [i.value for i in at.info] == [
-        "No drain-gauge values in the selected range (it needs 104 weeks of history per "
-        "component before its first value)."
+        "No drain-gauge values in the selected range (each component needs 104 weekly values "
+        "in its 156-week window before its first z-score)."
     ]
+    assert at.selectbox(key="gauge").value == "included"  # the toggle is there all the same
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
@@ -61,12 +66,14 @@ def test_a_link_with_every_filter_restores_the_view(app_env, fixture_pack):
         "unit": "T",
         "smooth": "4w",
         "lines": ["DGS10", "BAMLH0A0HYM2"],
+        "gauge": "excluded",
     }
     at = run(params)
     assert at.date_input(key="range").value == (dt.date(2024, 12, 15), dt.date(2025, 2, 28))
     assert at.selectbox(key="unit").value == "T"
     assert at.selectbox(key="smooth").value == "4w"
     assert at.multiselect(key="lines").value == ["DGS10", "BAMLH0A0HYM2"]
+    assert at.selectbox(key="gauge").value == "excluded"
     tub, waterfall, flows, money = chart_specs(at)[:4]
     assert tub["layout"]["yaxis"]["title"]["text"] == "$ trillions"
     assert "4-week average" in {t["name"] for t in tub["data"]}
@@ -79,6 +86,7 @@ def test_a_link_with_every_filter_restores_the_view(app_env, fixture_pack):
         "lines=DGS10",
         "lines=BAMLH0A0HYM2",
         "range=2024-12-15",
+        "gauge=excluded",
     ):
         assert piece in share
 
@@ -101,3 +109,79 @@ def test_every_variant_on_the_real_pack(app_env, real_pack, variant):
     gauge = charts[-1]
     assert gauge["layout"]["yaxis"]["title"]["text"] == "standard deviations (z-score)"
     assert len(json.dumps(charts)) < 1_500_000  # the page's Plotly payload stays light
+
+
+def gauge_frame() -> pd.DataFrame:
+    """Three dates: complete; real yield stale; capex alone missing (uncovered quarter)."""
+    dates = pd.DatetimeIndex(["2026-07-30", "2026-08-06", "2026-08-20"])
+    frame = pd.DataFrame(index=dates)
+    for column in COMPONENTS:
+        frame[f"contrib_{column}"] = [0.1, 0.2, 0.3]
+        frame[f"contrib_ex_capex_{column}"] = [0.1, 0.2, 0.3]
+    frame["missing"] = ["", "real_yield_13w", "capex_yoy"]
+    frame["partial"] = [False, True, True]
+    frame["partial_ex_capex"] = [False, True, False]
+    frame["gauge"] = [0.4, 0.5, 0.6]
+    frame["gauge_ex_capex"] = [0.3, 0.4, 0.5]
+    return frame
+
+
+def trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_gauge_figure_greys_partial_dates_and_names_the_missing_component():
+    fig = build_gauge_figure(gauge_frame())
+    full, partial = trace(fig, "Drain gauge"), trace(fig, "Partial: a component is missing")
+    assert np.isnan(full.y[1:].astype(float)).all() and full.y[0] == 0.4
+    assert np.isnan(partial.y[0]) and list(partial.y[1:]) == [0.5, 0.6]
+    assert list(partial.customdata) == [
+        "",
+        "13-week change in 10y real yield",
+        "Hyperscaler capex growth YoY",
+    ]
+    bar = trace(fig, "+ Hyperscaler capex growth YoY")
+    assert list(bar.marker.opacity) == [1.0, 0.3, 0.3]
+
+
+def test_gauge_figure_without_capex_has_no_capex_and_its_own_partial_dates():
+    fig = build_gauge_figure(gauge_frame(), with_capex=False)
+    names = [t.name for t in fig.data]
+    assert "+ Hyperscaler capex growth YoY" not in names
+    line = trace(fig, "Drain gauge without capex")
+    # The capex-only gap of 2026-08-20 is no gap here: that date is complete.
+    assert line.y[0] == 0.3 and np.isnan(line.y[1]) and line.y[2] == 0.5
+    partial = trace(fig, "Partial: a component is missing")
+    assert np.isnan(partial.y[0]) and partial.y[1] == 0.4 and np.isnan(partial.y[2])
+    assert list(partial.customdata) == ["", "13-week change in 10y real yield", ""]
+
+
+@pytest.mark.pack
+def test_gauge_toggle_and_partial_marking_on_the_real_pack(app_env, real_pack):
+    app_env(real_pack)
+    # The pack's DFII10 ends 2026-07-28, so from the Thursday 2026-08-06 (9 days later, more
+    # than 7) the real-yield component is missing; its last reading is 2026-07-30. The capex
+    # quarter public from 2026-08-14 is 2026Q2, which AMZN, META and ORCL report (SEC facts):
+    # 32.2 + 16.5 + 9.1 = 57.8 of the five's 97.3 $B in 2025Q2 (the capex page's table), 59 %.
+    at = run()
+    gauge = chart_specs(at)[-1]
+    names = [t["name"] for t in gauge["data"]]
+    assert "+ Hyperscaler capex growth YoY" in names and "Drain gauge" in names
+    partial = next(t for t in gauge["data"] if t["name"] == "Partial: a component is missing")
+    assert partial["customdata"][-1] == (
+        "13-week change in 10y real yield, Hyperscaler capex growth YoY"
+    )
+    headline = next(c.value for c in at.caption if c.value.startswith(":material/warning:"))
+    assert "on 2026-08-27 is **partial**, from 2 of 4 components" in headline
+    assert "no input print within 7 days; last reading 2026-07-30" in headline
+    assert "2026Q2: AMZN, META, ORCL held 59% of the panel's capex a year earlier" in headline
+    assert "Latest complete reading" in headline and "on 2026-07-30" in headline
+
+    at = run({"gauge": "excluded"})
+    assert at.selectbox(key="gauge").value == "excluded"
+    gauge = chart_specs(at)[-1]
+    names = [t["name"] for t in gauge["data"]]
+    assert "+ Hyperscaler capex growth YoY" not in names and "Drain gauge without capex" in names
+    headline = next(c.value for c in at.caption if c.value.startswith(":material/warning:"))
+    assert "from 2 of 3 components" in headline and "capex" not in headline.lower()
+    assert "gauge=excluded" in at.sidebar.code[0].value

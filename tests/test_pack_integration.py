@@ -109,7 +109,9 @@ def test_import_and_export_reproduce_the_pack(real_pack, tmp_path):
 def test_drain_gauge_and_ledger_on_the_pack(library, capsys):
     code = main(["drain", "--start", "2026-01-01"], library=library)
     lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[0].startswith("date,gauge,components,net_liquidity_13w,")
+    assert code == 0 and lines[0].startswith(
+        "date,gauge,gauge_ex_capex,components,partial,missing,net_liquidity_13w,"
+    )
     assert len(lines) > 30  # one row per H.4.1 Thursday
     from liquidity.api import load_ledger
 

@@ -53,6 +53,28 @@ def test_capex_quarter_counts_only_from_its_filing_date():
     assert after.window_end == pd.Timestamp("2026-02-14")
 
 
+def test_a_company_reporting_ahead_is_not_the_group():
+    # A and B (2/3 of the capex) report to 2025Q3; O (1/3) also has 2025Q4, public 2026-02-14.
+    # On 2026-03-02 the 2025Q4 "group" would be O alone: the claim rests on 2025Q3 instead
+    # (public 2025-11-14) and says that 2025Q4 is not yet covered.
+    late = ACCELERATING.iloc[:-1].assign(O=ACCELERATING["A"])
+    late.loc[QUARTERS[-1]] = [np.nan, np.nan, 1e6]
+    v = sc.capex_accelerating(late, ASOF)
+    assert v.window_end == pd.Timestamp("2025-11-14")
+    assert v.coverage.startswith("2025Q3: 3 companies (A, B, O), 100% of base capex")
+    assert "2025Q4 not yet covered" in v.coverage and v.n == 3
+
+
+def test_no_covered_quarter_within_200_days_is_inconclusive():
+    # B (2/3 of the capex) stops after 2024Q4; A alone has 2025Q1-Q4 but holds 1/3 < 80%. The
+    # last covered quarter, 2024Q4, became public 2025-02-14: 381 days before ASOF (> 200).
+    stale = ACCELERATING.copy()
+    stale.loc[QUARTERS[-4] :, "B"] = np.nan
+    v = sc.capex_accelerating(stale, ASOF)
+    assert v.verdict == INC and v.data_end == pd.Timestamp("2025-02-14")
+    assert v.reason == "the latest covered quarter, 2024Q4, is older than 200 days"
+
+
 # capex_outruns_cash
 
 
@@ -79,10 +101,20 @@ def test_a_company_a_quarter_ahead_does_not_shrink_the_group_to_itself():
     capex = table([1.0] * 4 + [2.0] * 4, QUARTERS[-8:])
     ocf = table([2.0] * 8, QUARTERS[-8:])
     ahead = pd.period_range("2024Q2", "2026Q1", freq="Q", name="quarter")
-    capex = capex.join(pd.Series(9.0, index=ahead, name="C"), how="outer")
     ocf = ocf.join(pd.Series(1.0, index=ahead, name="C"), how="outer")
+    # A and B spend 3 × (4 × 1 + 4 × 2) = 36 in 2024Q1-2025Q4; a big C (9 a quarter, 7 of those
+    # quarters = 63) leaves them 36/99 = 36% of it: too little to stand for the group.
+    big = sc.capex_outruns_cash(
+        capex.join(pd.Series(9.0, index=ahead, name="C"), how="outer"), ocf, "2026-06-01"
+    )
+    assert big.verdict == INC and big.reason.startswith(
+        "companies reporting all 8 quarters hold 36%"
+    )
+    # A small C (0.5 a quarter, 3.5 in the window): A and B hold 36/39.5 = 91%.
+    capex = capex.join(pd.Series(0.5, index=ahead, name="C"), how="outer")
     v = sc.capex_outruns_cash(capex, ocf, "2026-06-01")
     assert v.verdict == SUP and v.effect == pytest.approx(50.0)  # A and B only, as on paper
+    assert v.coverage.startswith("2/3 companies (A, B) in all 8 quarters 2024Q1–2025Q4, 91%")
     assert v.window_start == pd.Timestamp("2024-01-01")
     assert v.window_end == pd.Timestamp("2026-02-14")  # 2025Q4's end + 45 days
     trend = sc.trends({"capex_table": capex, "ocf_table": ocf}, "2026-06-01")
@@ -106,10 +138,71 @@ def test_tub_draining():
 
 
 def test_tub_draining_waits_for_the_h41():
-    net = pd.Series(5000.0, index=weds(pd.Timestamp("2026-02-25")))
-    net.iloc[-1] = 4000.0  # the Wednesday 2026-02-25 print, public on the 26th
-    assert sc.tub_draining(net, ACCELERATING, pd.Timestamp("2026-02-25")).verdict == NOT
-    assert sc.tub_draining(net, ACCELERATING, pd.Timestamp("2026-02-26")).verdict == SUP
+    # A steady drain of 10 $B a week, then a +1,000 $B jump in the 2026-02-25 print, which is
+    # public on the 26th: the drain holds until then, and the jump counts only from that day.
+    net = pd.Series(5000.0 - 10.0 * np.arange(60), index=weds(pd.Timestamp("2026-02-25")))
+    net.iloc[-1] += 1000.0
+    before = sc.tub_draining(net, ACCELERATING, pd.Timestamp("2026-02-25"))
+    assert before.verdict == SUP and before.effect == pytest.approx(-130.0)
+    after = sc.tub_draining(net, ACCELERATING, pd.Timestamp("2026-02-26"))
+    assert after.verdict != SUP and after.effect == pytest.approx(
+        -120.0 + 990.0
+    )  # 12 × −10, then −10 + 1,000
+
+
+def test_tub_draining_names_the_part_that_drained_and_gives_an_interval():
+    # 14 Wednesdays; WALCL flat at 7,000, the TGA rises 10 $B a week, RRP flat at 5: net
+    # liquidity falls 10 a week, so the 13-week change is −130 with every weekly change −10
+    # and the block-bootstrap interval is exactly (−130, −130).
+    days = weds(ASOF - pd.Timedelta(days=6), 14)
+    tga = pd.Series(500.0 + 10.0 * np.arange(14), index=days)
+    parts = pd.DataFrame({"walcl_b": 7000.0, "tga_b": tga, "rrp_b": 5.0}, index=days)
+    net = parts["walcl_b"] - parts["tga_b"] - parts["rrp_b"]
+    v = sc.tub_draining(net, ACCELERATING, ASOF, parts)
+    assert v.verdict == SUP and v.effect == pytest.approx(-130.0)
+    assert (v.ci_low, v.ci_high) == pytest.approx((-130.0, -130.0)) and v.n == 13
+    assert "Treasury account -130, Fed assets +0, RRP +0" in v.unit
+    assert v.coverage == f"14/14 Wednesdays {days[0]:%Y-%m-%d}–{days[-1]:%Y-%m-%d}"
+
+
+def test_tub_draining_with_a_missing_week_names_it():
+    net = pd.Series(np.linspace(6000, 5000, 60), index=weds(ASOF - pd.Timedelta(days=1)))
+    gap = net.index[-5]
+    v = sc.tub_draining(net.drop(gap), ACCELERATING, ASOF)
+    assert v.verdict == INC and v.reason == f"no print {gap:%Y-%m-%d}"
+
+
+def test_tub_draining_interval_including_zero_is_inconclusive():
+    # Weekly changes alternate +100 and −100 with a net −100 over 13 weeks: the drift's
+    # interval spans zero.
+    steps = np.array([100.0, -100.0] * 6 + [-100.0])
+    values = 5000 + np.concatenate([[0.0], np.cumsum(steps)])
+    net = pd.Series(values, index=weds(ASOF - pd.Timedelta(days=6), 14))
+    v = sc.tub_draining(net, ACCELERATING, ASOF)
+    assert v.effect == pytest.approx(-100.0) and v.ci_low < 0 < v.ci_high
+    assert v.verdict == INC
+
+
+# reserve_scarcity
+
+
+def test_reserve_scarcity_on_paper():
+    # Two years at 0 bp, the last four weeks at +10 bp: the 4-week mean − median is 10 bp and
+    # every bootstrap draw of the recent mean is 10, so the interval is (10, 10).
+    v = sc.reserve_scarcity(funding_spreads(10.0), ASOF)
+    assert v.verdict == SUP and v.effect == pytest.approx(10.0)
+    assert (v.ci_low, v.ci_high) == pytest.approx((10.0, 10.0))
+    assert v.n == 20  # business days from 2026-02-03 to 2026-03-02
+    assert sc.reserve_scarcity(funding_spreads(-5.0), ASOF).verdict == NOT
+    no_effr = funding_spreads(10.0).assign(EFFR_IORB=np.nan)
+    assert sc.reserve_scarcity(no_effr, ASOF).verdict == INC
+
+
+def test_reserve_scarcity_names_a_stopped_series():
+    stopped = funding_spreads(10.0).loc[:"2026-02-10"]
+    v = sc.reserve_scarcity(stopped, ASOF)
+    assert v.verdict == INC and v.reason == "SOFR − IORB ends 2026-02-10"
+    assert sc.reserve_scarcity(None, ASOF).reason.startswith("SOFR − IORB not in the data")
 
 
 # money_dearer
@@ -121,7 +214,9 @@ def test_money_dearer():
     assert v.verdict == SUP and v.effect > 0
     assert sc.money_dearer(down, down, ASOF).verdict == NOT
     assert sc.money_dearer(up, down, ASOF).verdict == INC
-    assert sc.money_dearer(up.iloc[:20], up, ASOF).verdict == INC  # stale
+    stale = sc.money_dearer(up.iloc[:20], up, ASOF)  # day 20 of 200 ending ASOF: 2025-09-03
+    assert stale.verdict == INC and stale.reason == "10-year real yield ends 2025-09-03"
+    assert stale.data_end == pd.Timestamp("2025-09-03")
 
 
 # divergence
@@ -136,6 +231,26 @@ def test_divergence():
     assert sc.divergence(rising.iloc[-100:], flat, ASOF).verdict == INC
 
 
+def test_divergence_needs_two_thirds_of_each_basket_on_the_day():
+    # Memory members M1-M3 trade all 400 days but M2 and M3 stop 30 days before ASOF: on the
+    # as-of close the basket holds 1 of 3 (< 2/3) and the verdict waits; the speculative basket
+    # keeps 2 of 3 (= 2/3), which is enough.
+    rising, flat = daily(np.exp(np.linspace(0, 1, 400))), daily(np.full(400, 100.0))
+    days = rising.index
+    memory = pd.DataFrame({"M1": True, "M2": days < ASOF - pd.Timedelta(days=30)}, index=days)
+    memory["M3"] = memory["M2"]
+    spec = pd.DataFrame({"S1": True, "S2": True, "S3": days < ASOF - pd.Timedelta(days=30)},
+                        index=days)  # fmt: skip
+    v = sc.divergence(rising, flat, ASOF, {"memory": memory, "speculative": spec})
+    assert v.verdict == INC
+    assert v.reason == (
+        "the memory basket holds 1 of 3 members on 2026-03-02 (M2, M3 not in the data)"
+    )
+    assert v.coverage.startswith("memory 1/3, speculative 2/3 members")
+    ok = sc.divergence(rising, flat, ASOF, {"memory": spec, "speculative": spec}, {"K": "won"})
+    assert ok.verdict == SUP and ok.coverage.endswith("; excluded: K (won)")
+
+
 def test_divergence_needs_both_horizons():
     # Memory wins over 6 months but loses over the last 3.
     t = np.arange(400)
@@ -146,24 +261,47 @@ def test_divergence_needs_both_horizons():
 # liquidity_sensitivity
 
 
-def sensitivity_inputs(spec_beta, memory_beta, n=104, noise=0.002):
+def sensitivity_inputs(spec_beta, memory_beta, n=104, noise=0.002, market_beta=1.0):
+    """Weekly returns: each basket = beta × Δ net liquidity + its market beta × the market +
+    noise; the real-yield factor is independent noise."""
     rng = np.random.default_rng(7)
     index = weds(ASOF, n)
-    factors = pd.DataFrame({"d_net_liquidity_b": rng.normal(0, 50, n)}, index=index)
+    factors = pd.DataFrame(
+        {"d_net_liquidity_b": rng.normal(0, 50, n), "d_real_yield": rng.normal(0, 0.1, n)},
+        index=index,
+    )
+    market = pd.Series(rng.normal(0, 0.02, n), index=index)
     d = factors["d_net_liquidity_b"]
-    spec = spec_beta * d + rng.normal(0, noise, n)
+    spec = spec_beta * d + market_beta * market + rng.normal(0, noise, n)
     memory = memory_beta * d + rng.normal(0, noise, n)
-    return spec, memory, factors
+    return spec, memory, factors, market
+
+
+def sensitivity(spec, memory, factors, market, asof=ASOF):
+    return sc.liquidity_sensitivity(spec, memory, factors, asof, market_weekly=market)
 
 
 def test_liquidity_sensitivity():
-    v = sc.liquidity_sensitivity(*sensitivity_inputs(2e-4, 0.0), ASOF)
+    # Speculative beta 2e-4 per $1B, memory 0: the gap is 2e-4 × 1e4 = 2.0 % per $100B.
+    v = sensitivity(*sensitivity_inputs(2e-4, 0.0))
     assert v.verdict == SUP and v.effect == pytest.approx(2.0, abs=0.1)
-    assert sc.liquidity_sensitivity(*sensitivity_inputs(0.0, 2e-4), ASOF).verdict == NOT
+    assert v.ci_low < 2.0 < v.ci_high and v.n == 104
+    assert sensitivity(*sensitivity_inputs(0.0, 2e-4)).verdict == NOT
     same = sensitivity_inputs(1e-4, 1e-4, noise=0.05)
-    assert sc.liquidity_sensitivity(*same, ASOF).verdict == INC
+    assert sensitivity(*same).verdict == INC
     short = sensitivity_inputs(2e-4, 0.0, n=40)
-    assert sc.liquidity_sensitivity(*short, ASOF).verdict == INC
+    v = sensitivity(*short)
+    assert v.verdict == INC and v.reason == "40 complete weeks (< 52)"
+
+
+def test_liquidity_sensitivity_is_one_regression_with_the_market_control():
+    # The speculative basket loads on the market (beta 1), memory does not; with the market
+    # in the regression the liquidity gap is still 2.0, and without market data there is no
+    # verdict rather than one that is mostly market beta.
+    spec, memory, factors, market = sensitivity_inputs(2e-4, 0.0, market_beta=3.0)
+    assert sensitivity(spec, memory, factors, market).effect == pytest.approx(2.0, abs=0.15)
+    v = sc.liquidity_sensitivity(spec, memory, factors, ASOF)
+    assert v.verdict == INC and "S&P 500" in v.reason
 
 
 # leverage_flushes
@@ -171,7 +309,9 @@ def test_liquidity_sensitivity():
 
 def flush_inputs(weight_in_draining: float, weeks: int = 60):
     end = pd.Timestamp("2026-02-25")
-    net = pd.Series(5000 + 100 * np.sin(np.arange(weeks + 3)), index=weeks_ending(end, weeks + 3))
+    # A drain of 60 $B a week with ±100 $B swings: most weeks drain, some do not.
+    t = np.arange(weeks + 3)
+    net = pd.Series(5000 - 60 * t + 100 * np.sin(t), index=weeks_ending(end, weeks + 3))
     opens = weeks_ending(end - pd.Timedelta(days=7), weeks)
     change = liquidity_factors(net, pd.Series(dtype=float, index=pd.DatetimeIndex([])), opens)
     change = change["d_net_liquidity_b"]
@@ -201,10 +341,20 @@ def test_leverage_flushes():
 # scorecard and look-ahead
 
 
+def funding_spreads(recent_bp: float, end=ASOF) -> pd.DataFrame:
+    """Business-day SOFR − IORB and EFFR − IORB: 0 bp for two years, `recent_bp` in the last
+    four weeks."""
+    days = pd.bdate_range(end=end, periods=600)
+    values = np.where(days > end - pd.Timedelta(days=28), recent_bp, 0.0)
+    return pd.DataFrame({"SOFR_IORB": values, "EFFR_IORB": values}, index=days)
+
+
 def all_inputs() -> dict:
-    spec_w, memory_w, factors = sensitivity_inputs(2e-4, 0.0)
+    spec_w, memory_w, factors, market = sensitivity_inputs(2e-4, 0.0)
     buckets, net = flush_inputs(5.0)
     return {
+        "market_weekly": market,
+        "funding_spreads_bp": funding_spreads(10.0),
         "capex_table": ACCELERATING,
         "ocf_table": table(np.full(16, 100.0)),
         "net_weekly_b": net,
@@ -233,7 +383,7 @@ def test_scorecard_has_one_row_per_claim():
 def with_future(obj):
     """The same input with wild rows appended after ASOF (or after its last quarter)."""
     if not isinstance(obj, pd.Series | pd.DataFrame):
-        return obj  # a parameter such as the bucket width, not data
+        return obj  # a parameter such as the bucket width or a label, not data
     if isinstance(obj.index, pd.PeriodIndex):
         later = pd.period_range(obj.index[-1] + 1, periods=4, freq="Q", name=obj.index.name)
         return pd.concat([obj, pd.DataFrame(1e6, index=later, columns=obj.columns)])
@@ -318,10 +468,10 @@ def test_load_scorecard_on_the_real_pack(real_pack, tmp_path):
 
     library = Library(Store(tmp_path / "home"), DataPack(real_pack))
     frame = api.load_scorecard(library=library)
-    assert list(frame.columns) == sc.COLUMNS and len(frame) == 7
+    assert list(frame.columns) == sc.COLUMNS and len(frame) == len(sc.CLAIMS)
     assert frame["verdict"].isin(sc.VERDICTS).all()
     earlier = api.load_scorecard("2025-06-30", library=library)
-    assert len(earlier) == 7 and (earlier["window_end"].dropna() <= "2025-06-30").all()
+    assert len(earlier) == len(sc.CLAIMS) and (earlier["window_end"].dropna() <= "2025-06-30").all()
 
 
 @pytest.mark.pack
@@ -334,6 +484,48 @@ def test_cli_scorecard_prints_every_claim(real_pack, tmp_path, capsys):
     library = Library(Store(tmp_path), DataPack(real_pack))
     assert main(["scorecard", "--as-of", "2025-12-31"], library=library) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "claim,verdict,effect,window_start,window_end,rule"
-    assert len(lines) == 8
+    header = "claim,verdict,effect,unit,ci_low,ci_high,n,window_start,window_end,coverage,"
+    assert lines[0] == header + "data_end,reason,rule"
+    assert len(lines) == 1 + len(sc.CLAIMS)
     assert main(["scorecard", "--as-of", "2025-02-30"], library=library) == 2
+
+
+def test_placebo_flags_a_test_that_finds_the_thesis_before_the_ai_cycle():
+    # Capex that accelerates every quarter from 2013 on: the capex claim is supported at every
+    # 2017–2019 quarter-end, far above the quarter of dates that flags it. Without liquidity
+    # data the tub claim is inconclusive at all 12 and is not flagged.
+    quarters = pd.period_range("2013Q1", "2019Q4", freq="Q", name="quarter")
+    capex = table(100 * np.exp(0.004 * np.arange(len(quarters)) ** 2), quarters)
+    result = sc.placebo({"capex_table": capex})
+    assert list(result.index) == list(sc.CLAIMS)
+    row = result.loc["capex_accelerating"]
+    assert (row["supported"], row["not_supported"], row["inconclusive"]) == (12, 0, 0)
+    assert bool(row["flagged"]) is True
+    assert result.loc["tub_draining", "inconclusive"] == 12
+    assert not result.loc["tub_draining", "flagged"]
+
+
+@pytest.mark.pack
+def test_no_verdict_of_the_last_24_months_rests_on_data_that_are_not_there(real_pack, tmp_path):
+    from liquidity.data.pack import DataPack
+    from liquidity.data.provenance import Library
+    from liquidity.data.store import Store
+
+    library = Library(Store(tmp_path / "home"), DataPack(real_pack))
+    inputs, asof = api.scorecard_inputs(None, library)
+    for date in sc.history_dates(asof, 24):
+        for key, v in zip(sc.CLAIMS, sc.evaluate(inputs, date), strict=True):
+            where = (f"{date:%Y-%m-%d}", key)
+            if v.verdict == INC:
+                assert v.reason, where  # an inconclusive card says why
+                continue
+            # A verdict names what it covers and ends on data that exist at that date.
+            assert v.coverage and v.data_end is not None and v.data_end <= date, where
+            assert v.window_end is None or v.window_end <= date, where
+            if key == "leverage_flushes":  # no week after the last liquidation bucket
+                assert v.window_end <= v.data_end, where
+            if key in ("money_dearer", "reserve_scarcity", "divergence"):  # daily: fresh
+                assert date - v.data_end <= sc.MAX_CARRY, where
+            if key == "capex_accelerating":  # a panel holding ≥ 80% of the base capex
+                share = int(v.coverage.split("%")[0].rsplit(" ", 1)[-1])
+                assert share >= 80, where

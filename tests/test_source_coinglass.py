@@ -10,46 +10,13 @@ from liquidity.core.errors import NotConfigured, RateLimited, SourceError
 from liquidity.data import frames
 from liquidity.sources import coinglass, http
 from tests.fakes import FakeSession, make_response
+from tests.test_source_payloads import payload
 
 KEY = "secret-cg-key-123"
 
 # SOURCES.md §5.8 shape (numbers as CoinGlass returns them; OHLC values come as strings).
-LIQUIDATIONS = {
-    "code": "0",
-    "msg": "success",
-    "data": [
-        {
-            "time": 1731542400000,
-            "aggregated_long_liquidation_usd": 1136092.35699,
-            "aggregated_short_liquidation_usd": 1298003.83234,
-        },
-        {
-            "time": 1731528000000,
-            "aggregated_long_liquidation_usd": 21069771.35833,
-            "aggregated_short_liquidation_usd": 2661796.3081,
-        },
-    ],
-}
-FUNDING = {
-    "code": "0",
-    "msg": "success",
-    "data": [
-        {
-            "time": 1731528000000,
-            "open": "0.020235",
-            "high": "0.020235",
-            "low": "0.015171",
-            "close": "0.01639",
-        },
-        {
-            "time": 1731542400000,
-            "open": "0.01639",
-            "high": "0.018498",
-            "low": "0.014069",
-            "close": "0.018331",
-        },
-    ],
-}
+LIQUIDATIONS = payload("coinglass/liquidations.json")
+FUNDING = payload("coinglass/funding.json")
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +39,7 @@ def test_api_key_missing_is_not_configured():
 
 def test_liquidations_match_the_pack_layout_and_key_is_a_header():
     session = FakeSession(make_response(body=LIQUIDATIONS))
-    frame = coinglass.fetch_aggregated_liquidations(session, "BTC", "4h", api_key=KEY)
+    frame = coinglass.get_aggregated_liquidations(session, "BTC", "4h", api_key=KEY)
 
     call = session.calls[0]
     assert call["url"] == coinglass.BASE_URL + "/api/futures/liquidation/aggregated-history"
@@ -96,22 +63,10 @@ def test_liquidations_match_the_pack_layout_and_key_is_a_header():
 
 
 def test_funding_and_open_interest_match_the_pack_ohlc_layout():
-    oi = {
-        "code": "0",
-        "msg": "success",
-        "data": [
-            {
-                "time": 1731528000000,
-                "open": 6.1e10,
-                "high": 6.2e10,
-                "low": 6.0e10,
-                "close": 6.15e10,
-            },
-        ],
-    }
+    oi = payload("coinglass/open_interest.json")
     session = FakeSession(make_response(body=FUNDING), make_response(body=oi))
-    funding = coinglass.fetch_funding_history(session, "btc", "4h", api_key=KEY)
-    open_interest = coinglass.fetch_open_interest_history(session, "BTC", "1d", api_key=KEY)
+    funding = coinglass.get_funding_history(session, "btc", "4h", api_key=KEY)
+    open_interest = coinglass.get_open_interest_history(session, "BTC", "1d", api_key=KEY)
 
     assert session.calls[0]["url"].endswith("/api/futures/funding-rate/oi-weight-history")
     assert session.calls[1]["url"].endswith("/api/futures/open-interest/aggregated-history")
@@ -133,7 +88,7 @@ def test_error_code_carries_coinglass_message_and_plan_hint():
     body = {"code": "400", "msg": "interval not available on your plan", "data": None}
     session = FakeSession(make_response(body=body))
     with pytest.raises(SourceError) as caught:
-        coinglass.fetch_aggregated_liquidations(session, interval="1h", api_key=KEY)
+        coinglass.get_aggregated_liquidations(session, interval="1h", api_key=KEY)
     message = str(caught.value)
     assert "interval not available on your plan" in message
     assert "Startup" in message and "Hobbyist" not in message
@@ -142,13 +97,13 @@ def test_error_code_carries_coinglass_message_and_plan_hint():
 def test_429_is_rate_limited():
     answers = [make_response(429, "", headers={"Retry-After": "30"}) for _ in range(3)]
     with pytest.raises(RateLimited):
-        coinglass.fetch_funding_history(FakeSession(*answers), api_key=KEY)
+        coinglass.get_funding_history(FakeSession(*answers), api_key=KEY)
 
 
 def test_401_names_the_key_setting():
     session = FakeSession(make_response(401, {"code": "401", "msg": "Unauthorized"}))
     with pytest.raises(SourceError, match="COINGLASS_API_KEY"):
-        coinglass.fetch_open_interest_history(session, api_key=KEY)
+        coinglass.get_open_interest_history(session, api_key=KEY)
 
 
 def test_intervals_and_plans():
@@ -156,9 +111,9 @@ def test_intervals_and_plans():
     assert coinglass.plans_allowing("30m") == ("Startup", "Standard", "Professional", "Enterprise")
     assert coinglass.plans_allowing("5m") == ("Standard", "Professional", "Enterprise")
     with pytest.raises(ValueError, match="not one of"):
-        coinglass.fetch_funding_history(FakeSession(), interval="2h", api_key=KEY)
+        coinglass.get_funding_history(FakeSession(), interval="2h", api_key=KEY)
     with pytest.raises(ValueError, match="not available on the Hobbyist plan"):
-        coinglass.fetch_funding_history(FakeSession(), interval="1h", api_key=KEY, plan="Hobbyist")
+        coinglass.get_funding_history(FakeSession(), interval="1h", api_key=KEY, plan="Hobbyist")
 
 
 def test_the_key_never_lands_in_the_http_cache(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from liquidity.core.errors import SourceError, SourceUnavailable
 from liquidity.sources import exchanges, http
 from tests.fakes import FakeSession, make_response
+from tests.test_source_payloads import payload
 
 
 @pytest.fixture(autouse=True)
@@ -49,16 +50,12 @@ def okx_page(*details):
 
 def test_okx_pages_back_with_after_until_an_empty_page():
     session = FakeSession(
-        make_response(
-            body=okx_page(
-                ("sell", "long", "60000", "10", "1758000300000"),
-                ("buy", "short", "60100", "5", "1758000200000"),
-            )
-        ),
+        # Two orders; the older one at ts 1758000200000.
+        make_response(body=payload("exchanges/okx_liquidations.json")),
         make_response(body=okx_page(("sell", "long", "59900", "2", "1758000100000"))),
         make_response(body=okx_page()),
     )
-    events = exchanges.fetch_okx_liquidations(session, "btc")
+    events = exchanges.get_okx_liquidations(session, "btc")
 
     assert len(session.calls) == 3
     first, second, third = (c["params"] for c in session.calls)
@@ -82,38 +79,25 @@ def test_okx_stops_after_the_page_budget():
         make_response(body=okx_page(("sell", "long", "60000", "1", "1758000300000"))),
         make_response(body=okx_page(("sell", "long", "60000", "1", "1758000200000"))),
     )
-    events = exchanges.fetch_okx_liquidations(session, pages=2)
+    events = exchanges.get_okx_liquidations(session, pages=2)
     assert len(session.calls) == 2 and len(events) == 2
 
 
 def test_okx_error_code_is_a_source_error():
     body = {"code": "51001", "msg": "Instrument ID does not exist", "data": []}
     with pytest.raises(SourceError, match="51001: Instrument ID does not exist"):
-        exchanges.fetch_okx_liquidations(FakeSession(make_response(body=body)), "BTC")
+        exchanges.get_okx_liquidations(FakeSession(make_response(body=body)), "BTC")
 
 
 def test_okx_rejects_a_bad_symbol_before_any_request():
     with pytest.raises(ValueError, match="invalid coin symbol"):
-        exchanges.fetch_okx_liquidations(FakeSession(), "BTC-USDT")
+        exchanges.get_okx_liquidations(FakeSession(), "BTC-USDT")
 
 
 def test_binance_open_interest_frame():
-    rows = [
-        {
-            "symbol": "BTCUSDT",
-            "sumOpenInterest": "34100.5",
-            "sumOpenInterestValue": "1930000000.25",
-            "timestamp": 1616453100000,
-        },
-        {
-            "symbol": "BTCUSDT",
-            "sumOpenInterest": "34085.00000000",
-            "sumOpenInterestValue": "1927265695.27131325",
-            "timestamp": 1616438700000,
-        },
-    ]
+    rows = payload("exchanges/binance_open_interest.json")
     session = FakeSession(make_response(body=rows))
-    frame = exchanges.fetch_binance_open_interest(session, "BTC", period="4h", limit=2)
+    frame = exchanges.get_binance_open_interest(session, "BTC", period="4h", limit=2)
 
     assert session.calls[0]["url"] == exchanges.BINANCE_OI_URL
     assert session.calls[0]["params"] == {"symbol": "BTCUSDT", "period": "4h", "limit": "2"}
@@ -126,11 +110,8 @@ def test_binance_open_interest_frame():
 
 
 def test_binance_funding_is_in_percent():
-    rows = [
-        {"symbol": "BTCUSDT", "fundingRate": "-0.03750000", "fundingTime": 1570608000000},
-        {"symbol": "BTCUSDT", "fundingRate": "0.00010000", "fundingTime": 1570636800000},
-    ]
-    frame = exchanges.fetch_binance_funding(FakeSession(make_response(body=rows)), "BTC")
+    rows = payload("exchanges/binance_funding.json")
+    frame = exchanges.get_binance_funding(FakeSession(make_response(body=rows)), "BTC")
     assert frame.index.name == "fundingTime" and str(frame.index.tz) == "UTC"
     assert frame["funding_pct"].tolist() == pytest.approx([-3.75, 0.01])
 
@@ -139,34 +120,22 @@ def test_binance_451_says_the_location_is_refused():
     body = {"code": 0, "msg": "Service unavailable from a restricted location"}
     session = FakeSession(make_response(451, body), make_response(451, body))
     with pytest.raises(SourceUnavailable) as caught:
-        exchanges.fetch_binance_funding(session)
+        exchanges.get_binance_funding(session)
     assert caught.value.message == "Binance refuses this location (HTTP 451: US hosts are blocked)"
     with pytest.raises(SourceUnavailable, match="HTTP 451"):
-        exchanges.fetch_binance_open_interest(session)
+        exchanges.get_binance_open_interest(session)
 
 
 def test_binance_400_carries_binance_message():
     body = {"code": -1121, "msg": "Invalid symbol."}
     with pytest.raises(SourceError, match="Invalid symbol"):
-        exchanges.fetch_binance_funding(FakeSession(make_response(400, body)), "NOPE")
+        exchanges.get_binance_funding(FakeSession(make_response(400, body)), "NOPE")
 
 
 def test_bybit_open_interest_frame():
-    body = {
-        "retCode": 0,
-        "retMsg": "OK",
-        "result": {
-            "symbol": "BTCUSDT",
-            "category": "linear",
-            "list": [
-                {"openInterest": "52000.5", "timestamp": "1758009600000"},
-                {"openInterest": "51000.25", "timestamp": "1757995200000"},
-            ],
-            "nextPageCursor": "abc",
-        },
-    }
+    body = payload("exchanges/bybit_open_interest.json")
     session = FakeSession(make_response(body=body))
-    frame = exchanges.fetch_bybit_open_interest(session, "BTC", interval="4h", limit=2)
+    frame = exchanges.get_bybit_open_interest(session, "BTC", interval="4h", limit=2)
 
     assert session.calls[0]["params"] == {
         "category": "linear",
@@ -182,17 +151,17 @@ def test_bybit_open_interest_frame():
 def test_bybit_ret_code_is_a_source_error():
     body = {"retCode": 10001, "retMsg": "params error: symbol invalid", "result": {}}
     with pytest.raises(SourceError, match="10001: params error"):
-        exchanges.fetch_bybit_open_interest(FakeSession(make_response(body=body)))
+        exchanges.get_bybit_open_interest(FakeSession(make_response(body=body)))
 
 
 def test_bybit_403_is_a_geo_block():
     page = "<html><body>The Amazon CloudFront distribution is configured to block access</body>"
     with pytest.raises(SourceUnavailable, match="Bybit refuses this location"):
-        exchanges.fetch_bybit_open_interest(FakeSession(make_response(403, page)))
+        exchanges.get_bybit_open_interest(FakeSession(make_response(403, page)))
 
 
 def test_bad_interval_and_limit_are_value_errors():
     with pytest.raises(ValueError, match="interval"):
-        exchanges.fetch_bybit_open_interest(FakeSession(), interval="2h")
+        exchanges.get_bybit_open_interest(FakeSession(), interval="2h")
     with pytest.raises(ValueError, match="limit"):
-        exchanges.fetch_binance_open_interest(FakeSession(), limit=501)
+        exchanges.get_binance_open_interest(FakeSession(), limit=501)

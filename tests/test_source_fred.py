@@ -11,15 +11,13 @@ import pytest
 from liquidity.core.errors import RateLimited, SourceError
 from liquidity.sources import fred, http
 from tests.fakes import FakeSession, make_response
+from tests.test_source_payloads import payload
 
 # Verbatim excerpts from SOURCES.md §3.1 (2026 header, empty missing field) ...
-WALCL_CSV = "observation_date,WALCL\n2023-12-27,7712781\n2024-01-03,7681024\n2024-01-10,7686710\n"
-RRP_CSV = (
-    "observation_date,RRPONTSYD\n"
-    "2023-12-29,1018.483\n2024-01-01,\n2024-01-02,704.864\n2024-01-03,719.897\n"
-)
+WALCL_CSV = payload("fred/walcl.csv")
+RRP_CSV = payload("fred/rrpontsyd.csv")
 # ... and the pre-2024 header with the historical '.' marker.
-DGS10_OLD_CSV = "DATE,DGS10\n2023-12-29,3.88\n2024-01-01,.\n2024-01-02,3.95\n"
+DGS10_OLD_CSV = payload("fred/dgs10_old_header.csv")
 
 
 MODULE_LIMITER = fred.LIMITER  # captured before the fixture below swaps it out
@@ -107,10 +105,10 @@ def test_parse_csv_returns_an_empty_frame_for_empty_or_header_only_bodies(text):
     assert frame.index.name == "date" and frame.index.dtype.kind == "M"
 
 
-def test_parse_csv_rejects_an_html_page():
+def test_fetch_csv_rejects_an_html_page():
     page = "<!DOCTYPE html>\n<html><head><title>Access Denied</title></head></html>"
     with pytest.raises(SourceError, match="HTML page instead of CSV"):
-        fred.parse_csv(page, "WALCL")
+        fred.fetch_csv(FakeSession(make_response(200, page)), fred.FredRequest("WALCL", None))
 
 
 def test_parse_csv_rejects_a_multi_series_answer():
@@ -123,7 +121,7 @@ def test_parse_csv_rejects_unreadable_dates():
         fred.parse_csv("DATE,WALCL\nlast week,1\n", "WALCL")
 
 
-# --- fetch_csv / fetch_series (keyless) ------------------------------------------------------
+# --- fetch_csv / get_series (keyless) --------------------------------------------------------
 
 
 def test_fetch_csv_asks_for_one_id_from_the_start_date():
@@ -141,51 +139,44 @@ def test_fetch_csv_without_start_sends_no_cosd():
     assert session.calls[0]["params"] == {"id": "WALCL"}
 
 
-def test_fetch_series_keyless_path_returns_the_shaped_frame():
+def test_get_series_keyless_path_returns_the_shaped_frame():
     session = FakeSession(make_response(200, RRP_CSV))
-    frame = fred.fetch_series("rrpontsyd", session=session)
+    frame = fred.get_series("rrpontsyd", session=session)
     assert session.calls[0]["params"] == {"id": "RRPONTSYD"}
     assert frame["value"].iloc[0] == 1018.483
     assert len(frame) == 4
 
 
-def test_fetch_series_surfaces_rate_limiting(recorded_limiter):
+def test_get_series_surfaces_rate_limiting(recorded_limiter):
     session = FakeSession(*[make_response(429, headers={"Retry-After": "20"}) for _ in range(3)])
     with pytest.raises(RateLimited) as caught:
-        fred.fetch_series("WALCL", session=session)
+        fred.get_series("WALCL", session=session)
     assert caught.value.retry_after == 20.0
     assert recorded_limiter == [20.0, 20.5]  # each retry waits the Retry-After, in limiter slots
 
 
 @pytest.mark.parametrize("api_key", [None, "KEY"])
-def test_fetch_series_without_a_session_says_what_is_missing(api_key):
+def test_get_series_without_a_session_says_what_is_missing(api_key):
     with pytest.raises(ValueError, match="needs a session"):
-        fred.fetch_series("WALCL", api_key=api_key)
+        fred.get_series("WALCL", api_key=api_key)
 
 
-def test_fetch_series_validates_before_any_request():
+def test_get_series_validates_before_any_request():
     session = FakeSession()
     with pytest.raises(ValueError):
-        fred.fetch_series("not an id", session=session)
+        fred.get_series("not an id", session=session)
     assert session.calls == []
 
 
 # --- keyed path: the REST API's JSON through the same session --------------------------------
 KEY = "0123456789abcdef0123456789abcdef"
 # SOURCES.md §3.3: values are strings, "." = missing; out of date order on purpose.
-WALCL_JSON = {
-    "count": 3,
-    "observations": [
-        {"realtime_start": "2026-08-24", "date": "2024-01-03", "value": "7681024"},
-        {"realtime_start": "2026-08-24", "date": "2024-01-10", "value": "."},
-        {"realtime_start": "2026-08-24", "date": "2023-12-27", "value": "7712781"},
-    ],
-}
+WALCL_JSON = payload("fred/walcl_observations.json")
 
 
-def test_fetch_series_keyed_path_asks_the_api_and_gives_the_same_shape():
+def test_get_series_keyed_path_asks_the_api_and_gives_the_same_shape():
     session = FakeSession(make_response(200, WALCL_JSON))
-    frame = fred.fetch_series("walcl", datetime.date(2023, 12, 1), session=session, api_key=KEY)
+    frame = fred.get_series("walcl", datetime.date(2023, 12, 1), session=session, api_key=KEY)
     [call] = session.calls
     assert call["url"] == fred.FRED_OBSERVATIONS_URL
     assert call["params"] == {
@@ -203,15 +194,15 @@ def test_fetch_series_keyed_path_asks_the_api_and_gives_the_same_shape():
     assert frame.index.dtype == csv_frame.index.dtype
 
 
-def test_fetch_api_without_start_sends_no_observation_start():
+def test_fetch_observations_without_start_sends_no_observation_start():
     session = FakeSession(make_response(200, WALCL_JSON))
-    fred.fetch_api(session, fred.FredRequest("WALCL", None), KEY)
+    fred.fetch_observations(session, fred.FredRequest("WALCL", None), KEY)
     assert "observation_start" not in session.calls[0]["params"]
 
 
 def test_keyed_and_keyless_paths_share_the_limiter(recorded_limiter):
-    fred.fetch_series("WALCL", session=FakeSession(make_response(200, WALCL_CSV)))
-    fred.fetch_series("WALCL", session=FakeSession(make_response(200, WALCL_JSON)), api_key=KEY)
+    fred.get_series("WALCL", session=FakeSession(make_response(200, WALCL_CSV)))
+    fred.get_series("WALCL", session=FakeSession(make_response(200, WALCL_JSON)), api_key=KEY)
     assert recorded_limiter == [0.5]
 
 
@@ -272,22 +263,23 @@ def test_parse_observations_rejects_what_is_not_a_series(payload, message):
     ],
     ids=["fred-error", "key-in-message", "400-text", "403", "html", "json-list", "429"],
 )
-def test_fetch_api_turns_error_answers_into_source_errors(answer, expected, message):
+def test_fetch_observations_turns_error_answers_into_source_errors(answer, expected, message):
     with pytest.raises(expected) as caught:
-        fred.fetch_api(FakeSession(answer), fred.FredRequest("WALCL", None), KEY)
+        fred.fetch_observations(FakeSession(answer), fred.FredRequest("WALCL", None), KEY)
     assert type(caught.value) is expected
     assert message in str(caught.value) and KEY not in str(caught.value)
 
 
-def test_api_units_reads_the_units_field():
+def test_fetch_series_info_and_parse_units_read_the_units_field():
     info = {"seriess": [{"id": "WALCL", "units": "Millions of U.S. Dollars"}]}
     session = FakeSession(make_response(200, info))
-    assert fred.api_units(session, "walcl", KEY) == "Millions of U.S. Dollars"
+    answer = fred.fetch_series_info(session, fred.validate_request("walcl"), KEY)
+    assert fred.parse_units(answer, "WALCL") == "Millions of U.S. Dollars"
     [call] = session.calls
     assert call["url"] == fred.FRED_SERIES_URL
     assert call["params"] == {"series_id": "WALCL", "api_key": KEY, "file_type": "json"}
 
 
-def test_api_units_says_when_the_answer_has_none():
+def test_parse_units_says_when_the_answer_has_none():
     with pytest.raises(SourceError, match="WALCL: the API answer has no units"):
-        fred.api_units(FakeSession(make_response(200, {"seriess": []})), "WALCL", KEY)
+        fred.parse_units({"seriess": []}, "WALCL")

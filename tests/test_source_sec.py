@@ -9,152 +9,15 @@ from liquidity.core.catalog import SEC_COLUMNS
 from liquidity.core.errors import NotConfigured, RateLimited, SourceError
 from liquidity.sources import http, sec
 from tests.fakes import FakeSession, make_response
+from tests.test_source_payloads import payload
 
 UA = "Jane Doe jane@example.com"
 REVENUE = "RevenueFromContractWithCustomerExcludingAssessedTax"
 
 # The companyconcept excerpt from SOURCES.md §1.3 (Apple revenue), verbatim.
-CONCEPT = {
-    "cik": 320193,
-    "taxonomy": "us-gaap",
-    "tag": REVENUE,
-    "label": "Revenue from Contract with Customer, Excluding Assessed Tax",
-    "entityName": "Apple Inc.",
-    "units": {
-        "USD": [
-            {
-                "start": "2023-10-01",
-                "end": "2024-09-28",
-                "val": 391035000000,
-                "accn": "0000320193-24-000123",
-                "fy": 2024,
-                "fp": "FY",
-                "form": "10-K",
-                "filed": "2024-11-01",
-            },  # noqa: E501
-            {
-                "start": "2023-10-01",
-                "end": "2024-09-28",
-                "val": 391035000000,
-                "accn": "0000320193-25-000079",
-                "fy": 2025,
-                "fp": "FY",
-                "form": "10-K",
-                "filed": "2025-10-31",
-                "frame": "CY2024",
-            },  # noqa: E501
-            {
-                "start": "2024-09-29",
-                "end": "2025-03-29",
-                "val": 219659000000,
-                "accn": "0000320193-25-000057",
-                "fy": 2025,
-                "fp": "Q2",
-                "form": "10-Q",
-                "filed": "2025-05-02",
-            },  # noqa: E501
-            {
-                "start": "2024-12-29",
-                "end": "2025-03-29",
-                "val": 95359000000,
-                "accn": "0000320193-26-000013",
-                "fy": 2026,
-                "fp": "Q2",
-                "form": "10-Q",
-                "filed": "2026-05-01",
-                "frame": "CY2025Q1",
-            },  # noqa: E501
-            {
-                "start": "2024-09-29",
-                "end": "2025-09-27",
-                "val": 416161000000,
-                "accn": "0000320193-25-000079",
-                "fy": 2025,
-                "fp": "FY",
-                "form": "10-K",
-                "filed": "2025-10-31",
-                "frame": "CY2025",
-            },  # noqa: E501
-        ]
-    },
-}
-
+CONCEPT = payload("sec/companyconcept_revenue.json")
 # A companyfacts payload in the documented nesting, with an instant (balance-sheet) fact.
-FACTS = {
-    "cik": 789019,
-    "entityName": "MICROSOFT CORPORATION",
-    "facts": {
-        "dei": {
-            "EntityCommonStockSharesOutstanding": {
-                "label": "Entity Common Stock, Shares Outstanding",
-                "description": "...",
-                "units": {
-                    "shares": [
-                        {
-                            "end": "2025-07-24",
-                            "val": 7433000000,
-                            "accn": "0000950170-25-100235",
-                            "fy": 2025,
-                            "fp": "FY",
-                            "form": "10-K",
-                            "filed": "2025-07-30",
-                        }  # noqa: E501
-                    ]
-                },
-            }
-        },
-        "us-gaap": {
-            "PaymentsToAcquirePropertyPlantAndEquipment": {
-                "label": "Payments to Acquire Property, Plant, and Equipment",
-                "description": "...",
-                "units": {
-                    "USD": [
-                        {
-                            "start": "2024-07-01",
-                            "end": "2025-06-30",
-                            "val": 64551000000,
-                            "accn": "0000950170-25-100235",
-                            "fy": 2025,
-                            "fp": "FY",
-                            "form": "10-K",
-                            "filed": "2025-07-30",
-                            "frame": "CY2024",
-                        },  # noqa: E501
-                        {
-                            "start": "2023-07-01",
-                            "end": "2024-06-30",
-                            "val": 44477000000,
-                            "accn": "0000950170-24-087843",
-                            "fy": 2024,
-                            "fp": "FY",
-                            "form": "10-K",
-                            "filed": "2024-07-30",
-                            "frame": "CY2023",
-                        },  # noqa: E501
-                    ]
-                },
-            },
-            "Assets": {
-                "label": "Assets",
-                "description": "...",
-                "units": {
-                    "USD": [
-                        {
-                            "end": "2025-06-30",
-                            "val": 619003000000,
-                            "accn": "0000950170-25-100235",
-                            "fy": 2025,
-                            "fp": "FY",
-                            "form": "10-K",
-                            "filed": "2025-07-30",
-                            "frame": "CY2025Q2I",
-                        }  # noqa: E501
-                    ]
-                },
-            },
-        },
-    },
-}
+FACTS = payload("sec/companyfacts.json")
 
 
 MODULE_LIMITER = sec.LIMITER  # captured before the fixture below swaps it out
@@ -276,14 +139,10 @@ def test_bad_requests_are_rejected_before_any_request(cik, tag, taxonomy):
     assert session.calls == []
 
 
-def test_ticker_map_uppercases_tickers_and_keeps_unpadded_ciks():
-    payload = {
-        "0": {"cik_str": 320193, "ticker": "AAPL", "title": "Apple Inc."},
-        "1": {"cik_str": 1045810, "ticker": "NVDA", "title": "NVIDIA CORP"},
-        "2": {"cik_str": 1652044, "ticker": "googl", "title": "Alphabet Inc."},
-    }
-    session = FakeSession(make_response(200, payload, url=sec.SEC_TICKERS_URL))
-    assert sec.fetch_ticker_map(session, user_agent=UA) == {
+def test_company_tickers_uppercase_tickers_and_keep_unpadded_ciks():
+    tickers = payload("sec/company_tickers.json")
+    session = FakeSession(make_response(200, tickers, url=sec.SEC_TICKERS_URL))
+    assert sec.parse_company_tickers(sec.fetch_company_tickers(session, user_agent=UA)) == {
         "AAPL": 320193,
         "NVDA": 1045810,
         "GOOGL": 1652044,
@@ -291,10 +150,9 @@ def test_ticker_map_uppercases_tickers_and_keeps_unpadded_ciks():
     assert session.calls[0]["url"] == "https://www.sec.gov/files/company_tickers.json"
 
 
-def test_ticker_map_with_an_unexpected_shape_is_an_error():
-    session = FakeSession(make_response(200, {"0": {"ticker": "AAPL"}}))
+def test_company_tickers_with_an_unexpected_shape_are_an_error():
     with pytest.raises(SourceError, match="unexpected shape"):
-        sec.fetch_ticker_map(session, user_agent=UA)
+        sec.parse_company_tickers({"0": {"ticker": "AAPL"}})
 
 
 def test_cik_table_and_rate_match_sources_md():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import inspect
 
-import numpy as np
 import pandas as pd
 import pytest
 import requests
@@ -14,44 +13,13 @@ import yfinance.multi
 from yfinance.exceptions import YFRateLimitError
 
 from liquidity.sources import yahoo
+from tests.test_source_payloads import payload
 
-DATES = ["2024-01-05", "2024-01-06", "2024-01-07", "2024-01-08"]  # Fri, Sat, Sun, Mon
 PRICE_NAMES = ["Adj Close", "Close", "High", "Low", "Open", "Volume"]
-
-
-def yahoo_frame(bars: dict[str, dict[str, list[float]]]) -> pd.DataFrame:
-    """A download() answer in yfinance 1.7's shape: columns ('Price', 'Ticker'), sorted."""
-    columns = pd.MultiIndex.from_product([PRICE_NAMES, sorted(bars)], names=["Price", "Ticker"])
-    frame = pd.DataFrame(np.nan, index=pd.DatetimeIndex(DATES, name="Date"), columns=columns)
-    for ticker, prices in bars.items():
-        for name, values in prices.items():
-            frame[(name, ticker)] = values
-    return frame
-
-
-NAN = float("nan")
-MIXED = yahoo_frame(
-    {
-        # Weekend rows exist only because BTC-USD trades every day.
-        "MU": {
-            "Open": [85.0, NAN, NAN, 86.0],
-            "High": [87.0, NAN, NAN, 88.0],
-            "Low": [84.0, NAN, NAN, 85.5],
-            "Close": [86.5, NAN, NAN, 87.5],
-            "Adj Close": [86.3, NAN, NAN, 87.3],
-            "Volume": [1.5e7, NAN, NAN, 1.6e7],
-        },
-        "BTC-USD": {
-            "Open": [44000.0, 43900.0, 43950.0, 44100.0],
-            "High": [44500.0, 44000.0, 44200.0, 47000.0],
-            "Low": [43500.0, 43600.0, 43700.0, 44000.0],
-            "Close": [43900.0, 43950.0, 44100.0, 46900.0],
-            "Adj Close": [43900.0, 43950.0, 44100.0, 46900.0],
-            "Volume": [2.0e10, 1.0e10, 1.1e10, 3.0e10],
-        },
-        "SNDK": {},  # every column NaN: what yfinance leaves for a failed ticker
-    }
-)
+# A download() answer in yfinance 1.7's shape, columns ('Price', 'Ticker'), for MU, BTC-USD and
+# SNDK from Fri 2024-01-05 to Mon 01-08: MU's weekend rows exist only because BTC-USD trades
+# every day; SNDK's columns are all NaN, what yfinance leaves for a failed ticker.
+MIXED = payload("yahoo/download.csv")
 
 
 class FakeDownload:
@@ -102,12 +70,12 @@ def test_validate_request_rejects_a_future_start():
         yahoo.validate_request(["MU"], datetime.date.today() + datetime.timedelta(days=2))
 
 
-# --- download_prices -------------------------------------------------------------------------
+# --- get_prices ------------------------------------------------------------------------------
 
 
 def test_download_is_one_batched_call_with_explicit_settings():
     download = FakeDownload(MIXED)
-    yahoo.download_prices(["MU", "BTC-USD", "SNDK"], datetime.date(2024, 1, 1), download=download)
+    yahoo.get_prices(["MU", "BTC-USD", "SNDK"], datetime.date(2024, 1, 1), download=download)
     assert download.calls == [
         (
             (["MU", "BTC-USD", "SNDK"],),
@@ -126,7 +94,7 @@ def test_download_is_one_batched_call_with_explicit_settings():
 
 def test_download_without_start_asks_for_full_history():
     download = FakeDownload(MIXED)
-    yahoo.download_prices(["MU"], download=download)
+    yahoo.get_prices(["MU"], download=download)
     kwargs = download.calls[0][1]
     assert kwargs["period"] == "max"
     assert "start" not in kwargs
@@ -134,15 +102,15 @@ def test_download_without_start_asks_for_full_history():
 
 def test_download_kwargs_exist_in_the_installed_yfinance():
     download = FakeDownload(MIXED)
-    yahoo.download_prices(["MU"], datetime.date(2024, 1, 1), download=download)
-    yahoo.download_prices(["MU"], download=download)
+    yahoo.get_prices(["MU"], datetime.date(2024, 1, 1), download=download)
+    yahoo.get_prices(["MU"], download=download)
     accepted = set(inspect.signature(yfinance.download).parameters)
     for _, kwargs in download.calls:
         assert set(kwargs) <= accepted
 
 
 def test_equity_loses_the_weekend_rows_of_a_mixed_download():
-    batch = yahoo.download_prices(["MU", "BTC-USD", "SNDK"], download=FakeDownload(MIXED))
+    batch = yahoo.get_prices(["MU", "BTC-USD", "SNDK"], download=FakeDownload(MIXED))
     mu = batch.frames["MU"]
     assert list(mu.columns) == ["open", "high", "low", "close", "adj_close", "volume"]
     assert mu.index.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-08"]
@@ -152,7 +120,7 @@ def test_equity_loses_the_weekend_rows_of_a_mixed_download():
 
 
 def test_crypto_keeps_every_day():
-    batch = yahoo.download_prices(["MU", "BTC-USD", "SNDK"], download=FakeDownload(MIXED))
+    batch = yahoo.get_prices(["MU", "BTC-USD", "SNDK"], download=FakeDownload(MIXED))
     btc = batch.frames["BTC-USD"]
     assert len(btc) == 4
     assert btc["close"].tolist() == [43900.0, 43950.0, 44100.0, 46900.0]
@@ -160,20 +128,20 @@ def test_crypto_keeps_every_day():
 
 
 def test_an_all_nan_ticker_is_an_error_not_a_frame():
-    batch = yahoo.download_prices(["MU", "BTC-USD", "SNDK"], download=FakeDownload(MIXED))
+    batch = yahoo.get_prices(["MU", "BTC-USD", "SNDK"], download=FakeDownload(MIXED))
     assert set(batch.frames) == {"MU", "BTC-USD"}
     assert batch.errors == {"SNDK": "no data returned (unknown, delisted or rate-limited)"}
 
 
 def test_a_ticker_missing_from_the_answer_is_an_error():
-    batch = yahoo.download_prices(["MU", "NVDA"], download=FakeDownload(MIXED))
+    batch = yahoo.get_prices(["MU", "NVDA"], download=FakeDownload(MIXED))
     assert "MU" in batch.frames
     assert batch.errors == {"NVDA": yahoo.NO_DATA}
 
 
 @pytest.mark.parametrize("answer", [None, pd.DataFrame()])
 def test_an_empty_answer_fails_every_ticker_without_raising(answer):
-    batch = yahoo.download_prices(["MU", "SNDK"], download=FakeDownload(answer))
+    batch = yahoo.get_prices(["MU", "SNDK"], download=FakeDownload(answer))
     assert batch.frames == {}
     assert batch.errors == {"MU": yahoo.NO_DATA, "SNDK": yahoo.NO_DATA}
 
@@ -181,7 +149,7 @@ def test_an_empty_answer_fails_every_ticker_without_raising(answer):
 def test_rows_are_sorted_and_tz_naive():
     shuffled = MIXED.iloc[::-1].copy()
     shuffled.index = shuffled.index.tz_localize("Asia/Seoul")
-    batch = yahoo.download_prices(["BTC-USD"], download=FakeDownload(shuffled))
+    batch = yahoo.get_prices(["BTC-USD"], download=FakeDownload(shuffled))
     index = batch.frames["BTC-USD"].index
     assert index.is_monotonic_increasing
     assert index.tz is None
@@ -189,9 +157,7 @@ def test_rows_are_sorted_and_tz_naive():
 
 
 def test_rate_limit_error_fails_every_ticker_with_a_clear_message():
-    batch = yahoo.download_prices(
-        ["MU", "BTC-USD"], download=FakeDownload(error=YFRateLimitError())
-    )
+    batch = yahoo.get_prices(["MU", "BTC-USD"], download=FakeDownload(error=YFRateLimitError()))
     assert batch.frames == {}
     assert batch.errors == {
         "MU": "rate limited by Yahoo Finance; try again in a few minutes",
@@ -201,7 +167,7 @@ def test_rate_limit_error_fails_every_ticker_with_a_clear_message():
 
 def test_network_failure_fails_every_ticker_with_a_clear_message():
     error = requests.ConnectionError("Failed to resolve query2.finance.yahoo.com")
-    batch = yahoo.download_prices(["MU", "BTC-USD"], download=FakeDownload(error=error))
+    batch = yahoo.get_prices(["MU", "BTC-USD"], download=FakeDownload(error=error))
     assert batch.frames == {}
     assert set(batch.errors.values()) == {"could not reach Yahoo Finance — you may be offline"}
 
@@ -211,7 +177,7 @@ def test_yfinance_exceptions_are_not_hidden():
     before = yfinance.config.debug.hide_exceptions
     yfinance.config.debug.hide_exceptions = True
     try:
-        yahoo.download_prices(["MU"], download=FakeDownload(MIXED))
+        yahoo.get_prices(["MU"], download=FakeDownload(MIXED))
         assert yfinance.config.debug.hide_exceptions is False
     finally:
         yfinance.config.debug.hide_exceptions = before
@@ -247,7 +213,7 @@ class OfflineTicker:
 @pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 def test_real_download_reports_per_ticker_reasons_only_in_its_log(monkeypatch):
     monkeypatch.setattr(yfinance.multi, "Ticker", OfflineTicker)
-    batch = yahoo.download_prices(["NVDA", "MU", "SNDK"], datetime.date(2024, 1, 1))
+    batch = yahoo.get_prices(["NVDA", "MU", "SNDK"], datetime.date(2024, 1, 1))
     assert batch.frames["NVDA"]["close"].tolist() == [1.0, 2.0]
     assert batch.errors == {"MU": yahoo.RATE_LIMITED, "SNDK": yahoo.UNREACHABLE}
 

@@ -121,47 +121,81 @@ def build_capex_vs_ocf_figure(pairs: dict[str, pd.DataFrame]) -> go.Figure:
     return fig
 
 
+# line -> (legend name, colour): sources in greens and blues, uses in reds and browns.
 FUNDING_PARTS = {
-    "operating_cash_flow": "Operating cash flow",
-    "net_debt": "Net debt issued",
-    "cash_drawdown": "Cash and securities drawn (−Δ)",
-    "shareholder_returns": "Buybacks and dividends",
-    "finance_leases": "Finance-lease principal",
-    "capex": "Capex",
-    "other": "Other (not tracked)",
+    "operating_cash_flow": ("Operating cash flow", "#0F766E"),
+    "debt_issued": ("Debt issued", "#2563EB"),
+    "commercial_paper": ("Commercial paper, net", "#93C5FD"),
+    "cash_drawdown": ("Cash and securities drawn (−Δ)", "#65A30D"),
+    "debt_repaid": ("Debt repaid", "#7C3AED"),
+    "buybacks": ("Buybacks", "#DC2626"),
+    "dividends": ("Dividends", "#F97316"),
+    "finance_leases": ("Finance-lease principal", "#A16207"),
+    "capex": ("Capex", "#B45309"),
+    "other": ("Other (not tracked)", "#9CA3AF"),
 }
 
 
 def build_funding_figure(decomposition_b: pd.DataFrame) -> go.Figure:
-    """Sources (up) and uses (down) of cash per quarter; each quarter's bars sum to zero."""
+    """Sources (up) and uses (down) of cash per quarter, $ billions, with the internal share.
+
+    A line missing from the data stays a gap (NaN, no bar), and a line missing in every quarter
+    shown gets no trace at all; "other" has bars only where it could be computed. With the
+    group's coverage columns (`companies`, `panel`, `coverage`) a quarter short of companies
+    says so above its slot ("2/5"), and every bar's hover names the coverage.
+    """
     fig = go.Figure()
     x = decomposition_b.index.astype(str)
-    for column, name in FUNDING_PARTS.items():
-        fig.add_trace(go.Bar(x=x, y=decomposition_b[column], name=name))
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=decomposition_b["internal_share_pct"],
-            yaxis="y2",
-            name="Capex paid from internal cash (%)",
-            mode="lines+markers",
-            line={"color": "black", "width": 2},
+    coverage = decomposition_b.get("coverage", pd.Series("", index=decomposition_b.index))
+    for column, (name, colour) in FUNDING_PARTS.items():
+        if decomposition_b[column].isna().all():
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=decomposition_b[column],
+                name=name,
+                marker={"color": colour},
+                customdata=coverage.to_numpy(),
+                hovertemplate="%{y:,.1f} $B · %{customdata}<extra>" + name + "</extra>",
+            )
         )
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        barmode="relative",
-        height=440,
-        yaxis2={
-            "title": {"text": "percent of capex"},
-            "overlaying": "y",
-            "side": "right",
-            "range": [0, 105],
-            "dtick": 25,
-            "tickformat": ".0f",
-            "showgrid": False,
-        },
-    )
+    share = decomposition_b["internal_share_pct"]
+    if share.notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=share,
+                yaxis="y2",
+                name="Capex paid from internal cash (%)",
+                mode="lines+markers",
+                line={"color": "black", "width": 2},
+            )
+        )
+        fig.update_layout(
+            yaxis2={
+                "title": {"text": "percent of capex"},
+                "overlaying": "y",
+                "side": "right",
+                "range": [0, 105],
+                "dtick": 25,
+                "tickformat": ".0f",
+                "showgrid": False,
+            }
+        )
+    if {"companies", "panel"} <= set(decomposition_b.columns):
+        short = decomposition_b[decomposition_b["companies"] < decomposition_b["panel"]]
+        for quarter, row in short.iterrows():
+            fig.add_annotation(
+                x=str(quarter),
+                y=1,
+                yref="paper",
+                yanchor="bottom",
+                text=f"{row['companies']}/{row['panel']}",
+                showarrow=False,
+                font={"size": 11},
+            )
+    fig.update_layout(template=TEMPLATE, barmode="relative", height=440)
     fig.update_layout(yaxis={"title": {"text": "$ billions per quarter"}, "hoverformat": ",.1f"})
     return fig
 

@@ -28,27 +28,54 @@ def _log_ticks(levels: pd.DataFrame) -> list[float]:
 
 
 def build_rebased_figure(
-    levels: pd.DataFrame, baskets: list[str], bench: str, constituents: bool
+    levels: pd.DataFrame,
+    baskets: list[str],
+    bench: str,
+    constituents: bool,
+    membership: pd.DataFrame,
+    changes: pd.DataFrame,
+    sizes: dict[str, int],
 ) -> go.Figure:
-    """Rebased lines on a log scale: baskets bold, the benchmark dashed, constituents thin."""
+    """Rebased lines on a log scale: baskets bold, the benchmark dashed, constituents thin.
+
+    Each basket's hover says how many of its `sizes[basket]` members it averaged that day
+    (`membership`: date × (basket, member)); a marker on the basket's line at each close where
+    members join (▲) or leave (✕), named in its hover (`changes`: date, basket, member,
+    change, reason).
+    """
     fig = go.Figure()
     shown = thin_for_display(levels)
+    # Thinned exactly as the lines are (same index, same rule), so each hover's count is the
+    # count of the close it shows.
+    counts = thin_for_display(membership.T.groupby(level=0).sum().T.reindex(levels.index))
     names = [*baskets, bench] + (
         [c for c in levels if c not in (*baskets, bench)] if constituents else []
     )
     for name in names:
         series = shown[name].dropna()
+        extra = {}
         if name in baskets:
             line, opacity = {"width": 3, "color": BASKET_COLORS.get(name)}, 1.0
+            extra = {
+                "customdata": counts[name].reindex(series.index).to_numpy(),
+                "hovertemplate": f"%{{y:,.1f}} (%{{customdata:.0f}} of {sizes[name]} members)",
+            }
         elif name == bench:
             line, opacity = {"width": 1.8, "dash": "dash"}, 1.0
         else:
             line, opacity = {"width": 1}, 0.6
         fig.add_trace(
             go.Scatter(
-                x=series.index, y=series, name=name, mode="lines", line=line, opacity=opacity
+                x=series.index,
+                y=series,
+                name=name,
+                mode="lines",
+                line=line,
+                opacity=opacity,
+                **extra,
             )
         )
+    _add_membership_markers(fig, levels, baskets, changes)
     fig.add_hline(y=100, line_width=1, line_color="gray", opacity=0.4)
     fig.update_layout(template=TEMPLATE, height=440)
     fig.update_yaxes(
@@ -62,6 +89,51 @@ def build_rebased_figure(
         rangeselector={"buttons": RANGE_BUTTONS, "x": 0, "y": 1.0, "yanchor": "bottom"}
     )
     return fig
+
+
+# Not the ▼ that marks dated events along the top (charts.add_events).
+MEMBERSHIP_SYMBOLS = {"joins": "triangle-up", "leaves": "x"}
+
+
+def _add_membership_markers(
+    fig: go.Figure, levels: pd.DataFrame, baskets: list[str], changes: pd.DataFrame
+) -> None:
+    """One marker per basket, close and direction, on the basket's own line (unthinned, so it
+    sits on the close it names); closes before the base date have no line to sit on."""
+    for change, symbol in MEMBERSHIP_SYMBOLS.items():
+        legend = True
+        for name in baskets:
+            rows = changes[(changes["basket"] == name) & (changes["change"] == change)]
+            dates, texts = [], []
+            for date, group in rows.groupby("date"):
+                if pd.notna(levels[name].get(date)):
+                    dates.append(date)
+                    texts.append(
+                        "<br>".join(
+                            f"{m} {change} ({r})" for m, r in group[["member", "reason"]].values
+                        )
+                    )
+            if not dates:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=dates,
+                    y=levels[name].reindex(dates),
+                    mode="markers",
+                    name=f"members {change[:-1]}",
+                    legendgroup=change,
+                    showlegend=legend,
+                    marker={
+                        "symbol": symbol,
+                        "size": 14,
+                        "color": BASKET_COLORS.get(name, "gray"),
+                        "line": {"width": 1.5, "color": "white"},
+                    },
+                    text=texts,
+                    hovertemplate="%{text}<extra></extra>",
+                )
+            )
+            legend = False
 
 
 def build_relative_figure(relative: pd.Series, title: str) -> go.Figure:

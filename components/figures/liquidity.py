@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.charts import RANGE_BUTTONS, TEMPLATE, thin_for_display
-from liquidity.analytics.drain_gauge import COMPONENTS
+from liquidity.analytics.drain_gauge import COMPONENTS, EX_CAPEX
 from liquidity.analytics.price_of_money import LINES
 from liquidity.core import units
 
@@ -203,26 +203,53 @@ def build_ledger_figure(ledger: pd.DataFrame, expected_companies: int) -> go.Fig
     return fig
 
 
-def build_gauge_figure(gauge: pd.DataFrame) -> go.Figure:
-    """Each component's contribution as stacked bars; the gauge (their sum) as a line."""
+def build_gauge_figure(gauge: pd.DataFrame, with_capex: bool = True) -> go.Figure:
+    """Each component's contribution as stacked bars; the gauge (their sum) as a line.
+
+    Dates on which a component is missing are `partial`: their bars are faded and the gauge is
+    drawn as a separate grey line whose hover names the missing components, so a mean of fewer
+    components never passes for the full gauge. `with_capex` picks `gauge` or `gauge_ex_capex`.
+    """
+    suffix = "" if with_capex else "_ex_capex"
+    members = COMPONENTS if with_capex else {c: COMPONENTS[c] for c in EX_CAPEX}
+    partial = gauge[f"partial{suffix}"].astype(bool)
+    missing = [
+        ", ".join(COMPONENTS[c][0] for c in names.split(",") if c in members)
+        for names in gauge["missing"]
+    ]
     fig = go.Figure()
-    for column, (label, sign, _) in COMPONENTS.items():
+    for column, (label, sign, _) in members.items():
         fig.add_trace(
             go.Bar(
                 x=gauge.index,
-                y=gauge[f"contrib_{column}"],
+                y=gauge[f"contrib{suffix}_{column}"],
                 name=f"{'−' if sign < 0 else '+'} {label}",
+                marker={"opacity": [0.3 if p else 1.0 for p in partial]},
             )
         )
+    line = gauge[f"gauge{suffix}"]
     fig.add_trace(
         go.Scatter(
             x=gauge.index,
-            y=gauge["gauge"],
-            name="Drain gauge",
+            y=line.where(~partial),
+            name="Drain gauge" if with_capex else "Drain gauge without capex",
             mode="lines",
             line={"width": 2.2, "color": "black"},
         )
     )
+    if partial.any():
+        fig.add_trace(
+            go.Scatter(
+                x=gauge.index,
+                y=line.where(partial),
+                name="Partial: a component is missing",
+                mode="lines+markers",
+                line={"width": 2, "color": "#9e9e9e", "dash": "dot"},
+                marker={"size": 3, "color": "#9e9e9e"},
+                customdata=missing,
+                hovertemplate="%{y:.2f} σ, partial, missing: %{customdata}<extra></extra>",
+            )
+        )
     fig.add_hline(y=0, line_width=1, line_color="gray", opacity=0.5)
     fig.update_layout(template=TEMPLATE, barmode="relative", height=400, bargap=0)
     fig.update_yaxes(title_text="standard deviations (z-score)", hoverformat=",.2f")

@@ -1,10 +1,12 @@
 """Baskets on one calendar: speculative long-duration assets against near-cash-flow memory makers.
 
 `panel` brings the tickers' adjusted closes onto the NYSE calendar (the days ^GSPC closed), in
-US dollars where it can (the Korean memory makers are converted with KRW=X when the data have
-it, and say so when they do not). `analyse` computes everything the divergence page and CLI
-show from the calculations in `liquidity.analytics.divergence`, always on the full history
-first and only then cut to the window, so a window's choice never changes a rolling value.
+US dollars: the Korean memory makers are converted with KRW=X when the data have it and
+excluded, by name and reason, when they do not, and every asset ends at its last close.
+`analyse` computes everything the divergence page and CLI show from the calculations in
+`liquidity.analytics.divergence`, always on the full history first and only then cut to the
+window, so a window's choice never changes a rolling value, and says who was in each basket on
+each day.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ MEMORY = ("MU", "SNDK", "WDC", "000660.KS", "005930.KS")
 BENCHMARKS = ("^GSPC", "^IXIC", "QQQ", "SPY", "TLT", "GLD")
 MARKET = "^GSPC"
 FX = "KRW=X"
+# Yahoo's exchange suffixes priced in another currency, with the rate (units per dollar) that
+# converts them and the currency's name. Any other suffix is a foreign exchange no rate here
+# converts.
+FOREIGN = {".KS": (FX, "won"), ".KQ": (FX, "won")}
 SPEC_NAME, MEMORY_NAME = "Speculative basket", "Memory basket"
 FACTOR_LABELS = {
     "d_net_liquidity_b": "Δ net liquidity",
@@ -47,34 +53,77 @@ FACTOR_SCALES = {
 }
 
 
+def currency(ticker: str) -> tuple[str | None, str] | None:
+    """None for a price in dollars, else (the rate that converts it or None, its currency)."""
+    if "." not in ticker:  # Yahoo writes US share classes with a dash (BRK-B)
+        return None
+    suffix = ticker[ticker.rindex(".") :]
+    return FOREIGN.get(suffix, (None, f"the currency of the {suffix} exchange"))
+
+
 @dataclass
 class Panel:
-    prices: pd.DataFrame  # NYSE calendar × ticker, USD where converted
-    raw: pd.DataFrame  # each ticker on its own calendar (for event days)
-    missing: dict[str, str] = field(default_factory=dict)  # ticker -> why it is not there
-    in_krw: list[str] = field(default_factory=list)  # Korean tickers left in won
+    prices: pd.DataFrame  # NYSE calendar × ticker in USD, NaN after each ticker's last close
+    raw: pd.DataFrame  # each ticker on its own calendar (event days), USD unless excluded
+    changes: pd.DataFrame  # divergence.membership_changes of `prices` over the whole calendar
+    missing: dict[str, str] = field(default_factory=dict)  # ticker -> why it has no prices
+    excluded: dict[str, str] = field(default_factory=dict)  # ticker -> why it is not in USD
 
 
-def panel(raw: dict[str, pd.Series], missing: dict[str, str], fx: pd.Series | None) -> Panel:
-    """The tickers' closes (`raw`, each on its own calendar, the market included) on the NYSE
-    calendar; the Korean tickers divided by `fx` (won per dollar, same day, at most 7 days old)
-    when given, else left in won and listed in `in_krw`. `missing`: ticker -> why it has none."""
+def panel(raw: dict[str, pd.Series], missing: dict[str, str], fx: dict[str, pd.Series]) -> Panel:
+    """The tickers' closes (`raw`, each on its own calendar, the market included) in dollars on
+    the NYSE calendar. A ticker in another currency is divided by its rate in `fx` (units per
+    dollar by symbol, same day or at most 7 days older), else left out of `prices` and listed
+    in `excluded`. `missing`: ticker -> why it has no prices."""
     if MARKET not in raw:
         why = missing.get(MARKET, "no prices")
         raise DataNotAvailable(f"the divergence page needs {MARKET} for its calendar: {why}")
-    raw = dict(raw)
-    korean = [t for t in raw if t.endswith(".KS")]
-    in_krw = korean
-    if korean and fx is not None:
-        for ticker in korean:  # won per share ÷ won per dollar, on the same day (≤ 7 days)
-            rate = divergence.on_calendar(fx.rename(FX).to_frame(), raw[ticker].index)[FX]
-            raw[ticker] = (raw[ticker] / rate).dropna()
-        in_krw = []
-    frame = pd.DataFrame(raw)
+    usd, local, excluded = {}, {}, {}
+    for ticker, closes in raw.items():
+        foreign = currency(ticker)
+        if foreign is None:
+            usd[ticker] = closes
+            continue
+        rate, name = foreign
+        if rate not in fx:
+            excluded[ticker] = (
+                f"{rate} missing, prices are in {name}"
+                if rate
+                else f"prices are in {name}, which no rate here converts"
+            )
+            continue
+        per_dollar = divergence.on_calendar(fx[rate].rename(rate).to_frame(), closes.index)[rate]
+        usd[ticker] = (closes / per_dollar).dropna()
+        local[ticker] = closes
     # The market's history reaches back to 1927; the calendar starts with the first asset.
-    first = min((s.index[0] for t, s in raw.items() if t != MARKET), default=None)
+    first = min((s.index[0] for t, s in usd.items() if t != MARKET and len(s)), default=None)
     calendar = pd.DatetimeIndex(raw[MARKET].loc[first:].index, name="date")
-    return Panel(divergence.on_calendar(frame, calendar), frame, dict(missing), in_krw)
+    prices = divergence.on_calendar_to_end(pd.DataFrame(usd), calendar)
+    in_own = prices.copy()
+    if local:  # where a rate, not the price, is what begins or ends
+        converted = divergence.on_calendar_to_end(pd.DataFrame(local), calendar)
+        in_own[converted.columns] = converted
+    return Panel(
+        prices=prices,
+        raw=pd.DataFrame({t: usd.get(t, closes) for t, closes in raw.items()}),
+        changes=divergence.membership_changes(prices, in_own),
+        missing=dict(missing),
+        excluded=excluded,
+    )
+
+
+def by_reason(excluded: dict[str, str]) -> dict[str, list[str]]:
+    """reason -> the tickers it excludes, in the order given."""
+    out: dict[str, list[str]] = {}
+    for ticker, reason in excluded.items():
+        out.setdefault(reason, []).append(ticker)
+    return out
+
+
+def excluded_notes(excluded: dict[str, str]) -> list[str]:
+    """One sentence per reason naming the tickers it excludes, e.g. "000660.KS, 005930.KS
+    excluded: KRW=X missing, prices are in won"."""
+    return [f"{', '.join(t)} excluded: {reason}" for reason, t in by_reason(excluded).items()]
 
 
 @dataclass
@@ -87,7 +136,12 @@ class Analysis:
     rolling: dict[str, pd.DataFrame]  # basket -> rolling sensitivity columns
     correlation: pd.DataFrame  # weekly returns within the window
     late: dict[str, pd.Timestamp]  # series that start after the base date
-    joined: dict[str, pd.Timestamp]  # constituents joining their basket after its start
+    # Window dates × (basket, member), True where the member's return counts that day.
+    membership: pd.DataFrame
+    # Closes in the window at which a member joins or leaves: date, basket, member, change,
+    # reason (divergence.membership_changes).
+    changes: pd.DataFrame
+    excluded: dict[str, str]  # member -> why it is in neither basket (not in USD)
     asof: pd.Timestamp | None = None  # the last close in the window
     weeks: int = 0  # weekly observations in the full-window regressions
 
@@ -120,10 +174,15 @@ def analyse(
     """Everything the divergence page shows, for baskets `spec` and `memory`, with weekly
     sensitivities to Δ net liquidity (`net_weekly_b`, by H.4.1 Wednesday), Δ real yield and the
     market."""
+    excluded = {t: panel.excluded[t] for t in [*spec, *memory] if t in panel.excluded}
     spec = [t for t in spec if t in panel.prices]
     memory = [t for t in memory if t in panel.prices]
     if not spec or not memory:
-        raise DataNotAvailable("each basket needs at least one ticker with prices")
+        notes = "; ".join(excluded_notes(excluded))
+        raise DataNotAvailable(
+            "each basket needs at least one ticker with prices in US dollars"
+            + (f" ({notes})" if notes else "")
+        )
     start, end, base = pd.Timestamp(start), pd.Timestamp(end), pd.Timestamp(base)
     baskets = basket_levels(panel.prices, spec, memory)
     others = [t for t in dict.fromkeys([bench, *spec, *memory]) if t in panel.prices]
@@ -139,6 +198,25 @@ def analyse(
                 "date or members"
             )
     asof = window_levels.dropna(how="all").index[-1]
+    returns = divergence.daily_returns(panel.prices)
+    members = {SPEC_NAME: spec, MEMORY_NAME: memory}
+    membership = pd.concat(
+        {name: divergence.membership(returns, tickers) for name, tickers in members.items()},
+        axis=1,
+    ).loc[start:end]
+    changes = pd.concat(
+        [
+            panel.changes[panel.changes["member"].isin(tickers)].assign(basket=name)
+            for name, tickers in members.items()
+        ],
+        ignore_index=True,
+    )
+    # A leave at the window's last close changes no day inside it; a member priced at the
+    # first close is in the basket from its first level in the window.
+    inside = changes["date"].isin(membership.index[:-1]) & ~(
+        (changes["change"] == divergence.JOINS) & (changes["date"] == membership.index[0])
+    )
+    changes = changes[inside].sort_values(["date", "basket", "member"])
     rebased, late = divergence.rebase(window_levels, base)
 
     weekly = divergence.weekly_returns(series)
@@ -173,7 +251,9 @@ def analyse(
         rolling=rolling,
         correlation=in_window.corr(min_periods=26),
         late=late,
-        joined=divergence.joined(panel.prices, [*spec, *memory], start),
+        membership=membership,
+        changes=changes[["date", "basket", "member", "change", "reason"]].reset_index(drop=True),
+        excluded=excluded,
         asof=asof,
         weeks=int(in_window[SPEC_NAME].notna().sum()),
     )

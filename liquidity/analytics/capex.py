@@ -120,7 +120,8 @@ def like_for_like_growth(table: pd.DataFrame, periods: int = 4) -> pd.DataFrame:
     (or pauses) cannot show up as growth. The base is found by quarter arithmetic, not row
     position, because the table may skip quarters. Columns: `growth_pct` (NaN when no company
     reports in both or the base total is zero), `companies` (comma-joined tickers used),
-    `total_usd`, `base_usd`.
+    `total_usd`, `base_usd`. It does not ask whether those companies stand for the group; the
+    gauge and the claims use `panel_growth`, which does.
     """
     base = table.reindex(table.index - periods)
     base.index = table.index
@@ -134,6 +135,108 @@ def like_for_like_growth(table: pd.DataFrame, periods: int = 4) -> pd.DataFrame:
         {"growth_pct": growth, "companies": companies, "total_usd": total, "base_usd": base_total},
         index=table.index,
     )
+
+
+PANEL_MIN_SHARE = 0.8
+
+
+def panel_growth(
+    table: pd.DataFrame, periods: int = 4, min_share: float = PANEL_MIN_SHARE
+) -> pd.DataFrame:
+    """Group growth against `periods` quarters earlier, on a panel that covers the group.
+
+    The panel of a quarter is every company whose series has begun and not yet ended there
+    (first to last quarter it reports); a company the data do not track yet is not in it. A
+    quarter counts (`covered`) only when the companies reporting in BOTH it and its base quarter
+    hold at least `min_share` of the panel's capex in the base quarter. Weighing by the base
+    stops a company that reports early (Oracle's fiscal quarter ends a month before the others')
+    from standing for the group. A panel company with no base value has an unknown weight, so
+    the share is unknown (NaN) and the quarter is not covered rather than weighed as zero.
+
+    Acceleration compares growth now with growth a year earlier on ONE panel: the companies
+    reporting in all three quarters (q, q − periods, q − 2·periods), which must hold
+    `min_share` of the panel's capex in both base quarters. Otherwise growth now and growth then
+    would describe different groups.
+
+    Index: every quarter from the table's first to its last (a quarter nobody reports is a row,
+    uncovered). Columns:
+    `growth_pct` (percent; NaN unless `covered`), `companies` (comma-joined tickers used),
+    `missing` (panel companies left out: no value now or in the base quarter), `base_share`
+    (fraction 0-1 of the panel's base-quarter capex held by `companies`), `covered`;
+    `accel_pp` (percentage points: `accel_now_pct` − `accel_then_pct`; NaN unless
+    `accel_covered`), `accel_now_pct` and `accel_then_pct` (percent, growth now and a year
+    earlier on `accel_companies`), `accel_companies`, `accel_share` (the smaller of the two base
+    quarters' shares), `accel_covered`.
+    """
+    index = pd.PeriodIndex(table.index, freq="Q", name="quarter")
+    quarters = (
+        pd.period_range(index.min(), index.max(), freq="Q", name="quarter") if len(index) else index
+    )
+    now = table.set_axis(index).reindex(quarters).astype("float64")
+    span = _in_span(now)
+    base, base_span = _lagged(now, periods), _lagged(span, periods, False)
+    then, then_span = _lagged(now, 2 * periods), _lagged(span, 2 * periods, False)
+
+    used = now.notna() & base.notna()
+    share = _share(base, used, base_span)
+    covered = share >= min_share
+    growth = _growth(now, base, used).where(covered)
+
+    used3 = used & then.notna()
+    accel_share = pd.concat(
+        [_share(base, used3, base_span), _share(then, used3, then_span)], axis=1
+    ).min(axis=1, skipna=False)
+    accel_covered = accel_share >= min_share
+    accel_now = _growth(now, base, used3).where(accel_covered)
+    accel_then = _growth(base, then, used3).where(accel_covered)
+    return pd.DataFrame(
+        {
+            "growth_pct": growth,
+            "companies": _names(used),
+            "missing": _names((span | base_span) & ~used),
+            "base_share": share,
+            "covered": covered,
+            "accel_pp": accel_now - accel_then,
+            "accel_now_pct": accel_now,
+            "accel_then_pct": accel_then,
+            "accel_companies": _names(used3),
+            "accel_share": accel_share,
+            "accel_covered": accel_covered,
+        },
+        index=quarters,
+    )
+
+
+def _in_span(table: pd.DataFrame) -> pd.DataFrame:
+    """True from a company's first reported quarter to its last, gaps included."""
+    reported = table.notna()
+    return (reported.cummax() & reported[::-1].cummax()[::-1]).astype(bool)
+
+
+def _lagged(frame: pd.DataFrame, periods: int, fill_value=np.nan) -> pd.DataFrame:
+    """The row `periods` quarters earlier on each row, found by quarter arithmetic."""
+    earlier = frame.reindex(frame.index - periods, fill_value=fill_value)
+    earlier.index = frame.index
+    return earlier
+
+
+def _share(base: pd.DataFrame, used: pd.DataFrame, in_panel: pd.DataFrame) -> pd.Series:
+    """Fraction of the panel's base capex held by `used`; NaN when a panel weight is unknown."""
+    unknown = (in_panel & base.isna()).any(axis=1)
+    panel = base.sum(axis=1, min_count=1)
+    share = base.where(used).sum(axis=1) / panel.where(panel > 0)
+    return share.where(~unknown)
+
+
+def _growth(now: pd.DataFrame, base: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
+    total = now.where(used).sum(axis=1, min_count=1)
+    base_total = base.where(used).sum(axis=1, min_count=1)
+    return (total / base_total.where(base_total > 0) - 1.0) * 100.0
+
+
+def _names(mask: pd.DataFrame) -> list[str]:
+    names = mask.columns.astype(str).to_numpy()
+    return [",".join(names[row]) for row in mask.to_numpy()]
 
 
 def available_at(quarters: pd.PeriodIndex, lag_days: int = 45) -> pd.DatetimeIndex:

@@ -4,7 +4,9 @@ Prices arrive as one frame on the union of calendars (crypto 7 days a week, US e
 days, Korean stocks on KRX days), NaN where a market was closed, each column in its own currency.
 Nothing here forward-fills prices into invented zero-return days (R7): `on_calendar` puts all
 assets on one chosen calendar, weekly statistics use Wednesday closes, and event returns use each
-asset's own trading days.
+asset's own trading days. A basket's members are the assets with a return that day
+(`membership`): an asset whose data end leaves at its last close (`on_calendar_to_end`), and
+`membership_changes` says who joined or left on which day, and why.
 
 Statistics follow §5: regressions on weekly changes, not levels, with Newey-West (HAC) errors; the
 liquidity factor is lagged to the date the H.4.1 became public (§3), so a week's return is never
@@ -24,6 +26,11 @@ from liquidity.core.calendar import H41_LAG, known_at, latest_on_or_before
 
 MAX_CARRY = pd.Timedelta(days=7)  # never carry a price or a yield further (METHODS.md R2)
 Z95 = NormalDist().inv_cdf(0.975)  # statsmodels' HAC results use the normal distribution
+# Why a member joins or leaves its basket (`membership_changes`).
+JOINS, LEAVES = "joins", "leaves"
+DATA_START, DATA_END = "data start", "data end"
+GAP, RESUMED = "no price for over 7 days", "prices resume"
+NOT_USD, IN_USD = "not in USD", "in USD from here"
 RELATIVE_MODES = {
     "ratio": "Ratio A/B: 100 × (A/A₀)/(B/B₀), ≈ long A / short B rebalanced daily",
     "spread": "Spread %A − %B: buy and hold, in percentage points",
@@ -47,23 +54,79 @@ def on_calendar(prices: pd.DataFrame, calendar: pd.DatetimeIndex) -> pd.DataFram
     )
 
 
+def on_calendar_to_end(prices: pd.DataFrame, calendar: pd.DatetimeIndex) -> pd.DataFrame:
+    """`on_calendar`, but NaN after each asset's last observation.
+
+    Within an asset's history the 7-day carry bridges a closed market; past its last price
+    there is no later price to bridge to, and carrying would add days of zero return to its
+    basket. A last price that falls between two calendar days (a crypto Saturday) has no
+    calendar day of its own: the asset leaves at its last close on the calendar.
+    """
+    out = on_calendar(prices, calendar)
+    last = pd.DatetimeIndex([prices[col].last_valid_index() for col in prices])
+    return out.where(out.index.to_numpy()[:, None] <= last.to_numpy()[None, :])
+
+
 def daily_returns(levels: pd.DataFrame) -> pd.DataFrame:
     """Simple returns from one row to the next; pass levels on one calendar (`on_calendar`)."""
     return levels / levels.shift(1) - 1.0
 
 
 def basket_returns(returns: pd.DataFrame, tickers) -> pd.Series:
-    """Equal weight rebalanced daily: the mean return of the constituents with a return that day.
+    """Equal weight rebalanced daily: the mean return of the members present that day.
 
-    A constituent joins on its first return (SNDK trades from Feb 2025), so earlier days average
-    fewer names: report `basket_members` and `joined` next to the chart.
+    A constituent joins on its first return (SNDK trades from Feb 2025) and leaves after its
+    last (prices from `on_calendar_to_end`), so some days average fewer names: show
+    `membership` and `membership_changes` next to the chart.
     """
     return returns[list(tickers)].mean(axis=1)
 
 
+def membership(returns: pd.DataFrame, tickers) -> pd.DataFrame:
+    """date × ticker, True where the ticker's return counts in the basket's return that day."""
+    return returns[list(tickers)].notna()
+
+
 def basket_members(returns: pd.DataFrame, tickers) -> pd.Series:
     """How many constituents the basket averaged each day."""
-    return returns[list(tickers)].notna().sum(axis=1)
+    return membership(returns, tickers).sum(axis=1)
+
+
+def membership_changes(usd: pd.DataFrame, local: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each close at which a ticker joins or leaves its basket, and why.
+
+    `usd`: prices on the basket's calendar in dollars (`on_calendar_to_end`); `local`: the same
+    in each ticker's own currency where that differs (a price there and none in `usd` means
+    no exchange rate that day). A ticker joins at the close that starts a run of returns (it
+    counts from the next day's return) and leaves at the last close of the run. Columns: date,
+    member, change (JOINS or LEAVES) and reason: DATA_START or DATA_END (its own prices begin
+    or end), GAP or RESUMED (more than 7 days without a price, then prices again), NOT_USD or
+    IN_USD (its price is there, a rate to convert it is not, or is again).
+    """
+    local = usd if local is None else local
+    present = usd.notna().to_numpy()
+    member = present & np.vstack([np.zeros((1, present.shape[1]), bool), present[:-1]])
+    rows = []
+    for j, col in enumerate(usd.columns):
+        inside = member[:, j]
+        priced = local[col].notna().to_numpy()
+        before = np.cumsum(priced) > 0  # a price on or before the row
+        after = np.cumsum(priced[::-1])[::-1] > 0  # a price on or after the row
+        for i in np.flatnonzero(inside[1:] & ~inside[:-1]):
+            if i == 0 or not before[i - 1]:
+                reason = DATA_START
+            else:
+                reason = IN_USD if priced[i - 1] else RESUMED
+            rows.append((usd.index[i], col, JOINS, reason))
+        for i in np.flatnonzero(inside[:-1] & ~inside[1:]):
+            if not after[i + 1]:
+                reason = DATA_END
+            else:
+                reason = NOT_USD if priced[i + 1] else GAP
+            rows.append((usd.index[i], col, LEAVES, reason))
+    changes = pd.DataFrame(rows, columns=["date", "member", "change", "reason"])
+    changes["date"] = pd.to_datetime(changes["date"])
+    return changes.sort_values(["date", "change", "member"], ignore_index=True)
 
 
 def joined(prices: pd.DataFrame, tickers, start) -> dict[str, pd.Timestamp]:

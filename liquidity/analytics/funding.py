@@ -13,9 +13,11 @@ lack, and every cell keeps its provenance (source, concept, form, accession, fil
 it was reported or derived). Values are whole US dollars, outflows positive as filed.
 
 The funding decomposition follows the cash-flow identity loosely: capex is paid from operating
-cash flow, new net debt and cash drawn from the balance sheet, after shareholder returns and
-finance-lease principal; what the tracked lines do not explain is "other" (acquisitions, other
-investing, FX), so the bars of a quarter always add up to zero.
+cash flow, new debt and cash drawn from the balance sheet, after debt repaid, shareholder
+returns and finance-lease principal; what the tracked lines do not explain is "other"
+(acquisitions, other investing, FX). A line the data do not hold for a company-quarter is
+missing, never zero, and then "other" is missing too: a residual next to an unknown line would
+pass that line off as "other".
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from liquidity.analytics import capex, xbrl
+from liquidity.core import units
 
 PPE = "PaymentsToAcquirePropertyPlantAndEquipment"
 PRODUCTIVE = "PaymentsToAcquireProductiveAssets"
@@ -46,8 +49,21 @@ FLOW_TAGS: dict[str, tuple[str, ...]] = {
         "ProceedsFromIssuanceOfLongTermDebt",
         "ProceedsFromIssuanceOfDebt",
         "ProceedsFromIssuanceOfSeniorLongTermDebt",
+        # Microsoft's "Proceeds from issuance of debt" (sec/MSFT.csv: FY2018-FY2025 10-Qs/10-Ks).
+        "ProceedsFromDebtMaturingInMoreThanThreeMonths",
+        # Alphabet's "Proceeds from issuance of debt, net of costs" (sec/GOOGL.csv, every year
+        # since 2018), and Oracle's tag for the same line in FY2018-FY2022 (sec/ORCL.csv).
+        "ProceedsFromDebtNetOfIssuanceCosts",
     ),
-    "debt_repaid": ("RepaymentsOfLongTermDebt", "RepaymentsOfDebt"),
+    "debt_repaid": (
+        "RepaymentsOfLongTermDebt",
+        "RepaymentsOfDebt",
+        # Microsoft's "Repayments of debt" (sec/MSFT.csv, FY2018 to the 10-Q of Dec 2025).
+        "RepaymentsOfDebtMaturingInMoreThanThreeMonths",
+        # Alphabet's "Repayments of debt" (sec/GOOGL.csv): it holds finance-lease principal too,
+        # which `from_sec_facts` takes out (LEASE_INCLUSIVE).
+        "RepaymentsOfDebtAndCapitalLeaseObligations",
+    ),
     "commercial_paper": ("ProceedsFromRepaymentsOfCommercialPaper",),
     "buybacks": ("PaymentsForRepurchaseOfCommonStock",),
     "dividends": ("PaymentsOfDividends", "PaymentsOfDividendsCommonStock"),
@@ -58,7 +74,17 @@ CAPEX_TAGS = {"AMZN": (PRODUCTIVE, PPE)}
 # Cash and marketable securities: the combined line when filed, else cash plus current securities.
 COMBINED_CASH = ("CashCashEquivalentsAndShortTermInvestments",)
 CASH = ("CashAndCashEquivalentsAtCarryingValue",)
-SECURITIES = ("MarketableSecuritiesCurrent", "ShortTermInvestments")
+SECURITIES = (
+    "MarketableSecuritiesCurrent",
+    "ShortTermInvestments",
+    # Oracle's balance-sheet "Marketable securities" (sec/ORCL.csv; $207M at 2024-05-31).
+    "AvailableForSaleSecuritiesDebtSecuritiesCurrent",
+    "AvailableForSaleSecuritiesCurrent",
+)
+# A repayment tag that includes finance-lease principal (Alphabet): the debt line is that total
+# less the principal, else the principal would be counted twice, once in each bar.
+LEASE_INCLUSIVE = "RepaymentsOfDebtAndCapitalLeaseObligations"
+LEASE_TAG = "FinanceLeasePrincipalPayments"
 # Every tag kept from a companyfacts download (the rest of a filing is not stored).
 TRACKED_TAGS = tuple(
     dict.fromkeys(
@@ -73,8 +99,6 @@ METRIC_LABELS = {
     "buybacks": "Share buybacks",
     "dividends": "Dividends",
     "revenue": "Revenue",
-    "net_debt": "Net debt issued",
-    "cash_and_securities": "Cash and marketable securities",
 }
 SEC_LIVE = "SEC filing"
 PACK = {
@@ -95,18 +119,34 @@ class CompanyQuarters:
 
 def from_sec_facts(facts: pd.DataFrame, ticker: str) -> CompanyQuarters:
     """Every tracked metric of one company from its parsed XBRL facts."""
-    columns, records = {}, []
-    for metric, tags in FLOW_TAGS.items():
-        tags = CAPEX_TAGS.get(ticker, tags) if metric == "capex" else tags
-        table = xbrl.quarterize(facts, tags)
-        columns[metric] = table["value_usd"]
-        records.append(_provenance(table, metric, SEC_LIVE))
+    tables = {
+        metric: xbrl.quarterize(facts, CAPEX_TAGS.get(ticker, tags) if metric == "capex" else tags)
+        for metric, tags in FLOW_TAGS.items()
+    }
+    tables["debt_repaid"] = _without_leases(
+        tables["debt_repaid"], tables["finance_lease_principal"]["value_usd"]
+    )
+    columns = {metric: table["value_usd"] for metric, table in tables.items()}
+    records = [_provenance(table, metric, SEC_LIVE) for metric, table in tables.items()]
     cash = _cash_and_securities(facts)
     columns["cash_and_securities"] = cash["value_usd"]
     records.append(_provenance(cash, "cash_and_securities", SEC_LIVE))
     values = pd.DataFrame(columns).sort_index()
     values.index.name = "quarter"
     return CompanyQuarters(ticker, values, pd.concat(records, ignore_index=True))
+
+
+def _without_leases(repaid: pd.DataFrame, leases: pd.Series) -> pd.DataFrame:
+    """Debt repaid with the finance-lease principal taken out where the tag includes it; a
+    quarter whose principal is not in the data cannot be split and drops out (missing)."""
+    inclusive = repaid["tag"].fillna("").str.contains(LEASE_INCLUSIVE)
+    if not inclusive.any():
+        return repaid
+    out = repaid.copy()
+    out.loc[inclusive, "value_usd"] -= leases.reindex(out.index[inclusive])
+    out.loc[inclusive, "method"] = xbrl.DERIVED
+    out.loc[inclusive, "tag"] = out.loc[inclusive, "tag"] + f" - {LEASE_TAG}"
+    return out.dropna(subset=["value_usd"])
 
 
 def _cash_and_securities(facts: pd.DataFrame) -> pd.DataFrame:
@@ -164,62 +204,168 @@ def combine(primary: CompanyQuarters | None, fallback: CompanyQuarters | None) -
 
 
 def with_derived(values: pd.DataFrame) -> pd.DataFrame:
-    """Add net capex, net debt, shareholder returns and the change in cash, where computable.
+    """Add net capex and the change in cash and securities, where computable.
 
-    A line a company never files (e.g. asset-sale proceeds at Microsoft) counts as zero in a sum;
-    a line it files but not for that quarter leaves the sum missing, so nothing is guessed.
+    Net capex is gross capex less asset-sale proceeds, so it is missing wherever the proceeds
+    are (Microsoft files none): a proceeds line absent from the data is not a zero.
     """
     out = values.copy()
     for metric in (*FLOW_TAGS, "cash_and_securities"):
         if metric not in out:
             out[metric] = np.nan
-    out["net_capex"] = out["capex"] - _filed_or_zero(out["capex_proceeds"])
-    out["net_debt"] = (
-        _filed_or_zero(out["debt_issued"])
-        - _filed_or_zero(out["debt_repaid"])
-        + _filed_or_zero(out["commercial_paper"])
-    ).where(out[["debt_issued", "debt_repaid", "commercial_paper"]].notna().any(axis=1))
-    out["shareholder_returns"] = (
-        _filed_or_zero(out["buybacks"]) + _filed_or_zero(out["dividends"])
-    ).where(out[["buybacks", "dividends"]].notna().any(axis=1))
+    out["net_capex"] = out["capex"] - out["capex_proceeds"]
     previous = out["cash_and_securities"].reindex(out.index - 1)
     out["change_in_cash"] = out["cash_and_securities"] - previous.to_numpy()
     return out
 
 
-def _filed_or_zero(series: pd.Series) -> pd.Series:
-    return series.fillna(0.0) if series.isna().all() else series
+# The tracked funding lines, sources of cash positive and uses negative (METHODS.md, funding
+# leg): line -> (metric of `with_derived`, sign, label).
+LINES: dict[str, tuple[str, int, str]] = {
+    "operating_cash_flow": ("operating_cash_flow", 1, "operating cash flow"),
+    "debt_issued": ("debt_issued", 1, "debt issued"),
+    "debt_repaid": ("debt_repaid", -1, "debt repaid"),
+    "commercial_paper": ("commercial_paper", 1, "net commercial paper"),
+    "cash_drawdown": ("change_in_cash", -1, "cash and securities drawn"),
+    "buybacks": ("buybacks", -1, "buybacks"),
+    "dividends": ("dividends", -1, "dividends"),
+    "finance_leases": ("finance_lease_principal", -1, "finance-lease principal"),
+    "capex": ("capex", -1, "capex"),
+}
 
 
 def funding_decomposition(values: pd.DataFrame, basis: str = "capex") -> pd.DataFrame:
-    """Per quarter, in USD: where the money for capex came from (positive) and went (negative).
+    """Per quarter with capex, in USD: where the money came from (+) and where it went (−).
 
-    Columns: operating_cash_flow, net_debt, cash_drawdown (+ when cash and securities fell),
-    shareholder_returns (−), finance_leases (−), capex (−), other (the residual, so each row sums
-    to zero), and internal_share_pct: the share of capex covered by operating cash flow left after
-    shareholder returns (0–100). A component a company does not report is zero in the sum only if
-    it never reports it; quarters lacking capex or operating cash flow are dropped.
+    Columns: the LINES (cash_drawdown is + when cash and securities fell; capex is on `basis`,
+    "capex" or "net_capex"), each NaN where the data do not hold it; other, the residual that
+    makes the quarter add up to zero, only where every line is present; internal_share_pct,
+    the share of capex covered by operating cash flow left after buybacks and dividends (0–100),
+    only where those four are present.
     """
     v = with_derived(values)
+    metrics = {line: (basis if line == "capex" else m) for line, (m, _, _) in LINES.items()}
+    # + 0.0 turns the −0.0 of a negated zero into 0.0, so a CSV never reads "-0.00".
     out = pd.DataFrame(
-        {
-            "operating_cash_flow": v["operating_cash_flow"],
-            "net_debt": _filed_or_zero(v["net_debt"]),
-            "cash_drawdown": -_filed_or_zero(v["change_in_cash"]),
-            "shareholder_returns": -_filed_or_zero(v["shareholder_returns"]),
-            "finance_leases": -_filed_or_zero(v["finance_lease_principal"]),
-            "capex": -v[basis],
-        }
-    ).dropna(subset=["operating_cash_flow", "capex"])
-    out["other"] = -out.sum(axis=1, min_count=1)
+        {line: LINES[line][1] * v[metric] + 0.0 for line, metric in metrics.items()},
+        index=v.index,
+    ).dropna(subset=["capex"])
+    out.index = pd.PeriodIndex(out.index, freq="Q", name="quarter")
+    out["other"] = _residual(out)
     out["internal_share_pct"] = _internal_share(out)
     return out
 
 
+def _residual(parts: pd.DataFrame) -> pd.Series:
+    lines = parts[list(LINES)]
+    return (-lines.sum(axis=1)).where(lines.notna().all(axis=1))
+
+
 def _internal_share(parts: pd.DataFrame) -> pd.Series:
-    """Percent of capex covered by operating cash flow left after shareholder returns."""
-    internal = (parts["operating_cash_flow"] + parts["shareholder_returns"]).clip(lower=0)
+    """Percent of capex covered by operating cash flow left after buybacks and dividends."""
+    internal = (parts["operating_cash_flow"] + parts["buybacks"] + parts["dividends"]).clip(lower=0)
     return 100.0 * np.minimum(internal, -parts["capex"]) / -parts["capex"]
+
+
+def decompositions(
+    companies: dict[str, CompanyQuarters], basis: str = "capex"
+) -> dict[str, pd.DataFrame]:
+    """`funding_decomposition` of each company, in the panel's order."""
+    return {t: funding_decomposition(c.values, basis) for t, c in companies.items()}
+
+
+def group_decomposition(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The panel's funding per quarter: each line summed only where every company has it.
+
+    A partial sum would show a dip or a jump where a company's line is missing, so a line one
+    company lacks is NaN for the group; "other" and the internal share follow from the summed
+    lines under the same rule. Coverage columns: `companies` (with capex that quarter),
+    `panel` (companies asked for) and `coverage` ("4/5 companies"). Empty when no company has
+    a quarter with capex.
+    """
+    quarters = sorted(set().union(*(p.index for p in parts.values())))
+    if not quarters:
+        return pd.DataFrame()
+    index = pd.PeriodIndex(quarters, freq="Q", name="quarter")
+    out = pd.DataFrame(index=index)
+    for line in LINES:
+        block = pd.DataFrame({t: p[line] for t, p in parts.items()}, index=index)
+        out[line] = block.sum(axis=1).where(block.notna().all(axis=1))
+    out["other"] = _residual(out)
+    out["internal_share_pct"] = _internal_share(out)
+    reporting = pd.DataFrame({t: p["capex"] for t, p in parts.items()}, index=index).notna()
+    out["companies"] = reporting.sum(axis=1)
+    out["panel"] = len(parts)
+    out["coverage"] = [f"{n}/{len(parts)} companies" for n in out["companies"]]
+    return out
+
+
+def funding_table(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The decomposition as a flat table, one row per company and quarter (CSV form).
+
+    Columns: quarter, ticker, `<line>_usd_b` for each line and `other_usd_b` (US$ billions per
+    quarter, sources + and uses −; empty where the data do not hold the line),
+    internal_share_pct (percent of capex), coverage ("9/9 lines" or "7/9 lines; missing:
+    dividends, finance_leases").
+    """
+    rows = []
+    for ticker, part in parts.items():
+        lines = part[list(LINES)]
+        table = units.convert(part[[*LINES, "other"]], "USD", "USD_B").add_suffix("_usd_b")
+        table.insert(0, "ticker", ticker)
+        table.insert(0, "quarter", part.index.astype(str))
+        table["internal_share_pct"] = part["internal_share_pct"]
+        table["coverage"] = [_line_coverage(row) for row in lines.notna().to_numpy()]
+        rows.append(table)
+    columns = ["quarter", "ticker", *(f"{c}_usd_b" for c in [*LINES, "other"])]
+    if not rows:
+        return pd.DataFrame(columns=[*columns, "internal_share_pct", "coverage"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def _line_coverage(present) -> str:
+    missing = [line for line, here in zip(LINES, present, strict=True) if not here]
+    text = f"{len(LINES) - len(missing)}/{len(LINES)} lines"
+    return f"{text}; missing: {', '.join(missing)}" if missing else text
+
+
+def missing_lines(parts: dict[str, pd.DataFrame]) -> list[str]:
+    """Per company, which lines the data lack and when, lines with the same gaps together:
+    "ORCL: finance-lease principal (all quarters); debt issued, dividends (2025Q3–2026Q2)".
+
+    "All quarters" means every quarter the company has capex in `parts` (slice them to the
+    window shown first); up to two runs of quarters are written first–last, more as a count
+    ("10 of 18 quarters"), so the text stays short where the gaps are scattered.
+    """
+    out = []
+    for ticker, part in parts.items():
+        gaps: dict[str, list[str]] = {}
+        for line, (_, _, label) in LINES.items():
+            quarters = part.index[part[line].isna()]
+            if len(quarters) == 0:
+                continue
+            runs = _runs(quarters)
+            if len(quarters) == len(part):
+                when = "all quarters"
+            elif len(runs) <= 2:
+                when = ", ".join(runs)
+            else:
+                when = f"{len(quarters)} of {len(part)} quarters"
+            gaps.setdefault(when, []).append(label)
+        if gaps:
+            out.append(f"{ticker}: " + "; ".join(f"{', '.join(v)} ({k})" for k, v in gaps.items()))
+    return out
+
+
+def _runs(quarters: pd.PeriodIndex) -> list[str]:
+    """Consecutive quarters as "2024Q1–2024Q3", single ones as "2025Q2"."""
+    runs: list[list[pd.Period]] = []
+    for quarter in sorted(quarters):
+        if runs and quarter == runs[-1][1] + 1:
+            runs[-1][1] = quarter
+        else:
+            runs.append([quarter, quarter])
+    return [str(a) if a == b else f"{a}–{b}" for a, b in runs]
 
 
 def run_rate(series: pd.Series) -> tuple[pd.Period, float] | None:
@@ -284,26 +430,6 @@ def latest(companies: dict[str, CompanyQuarters], metric: str = "capex") -> pd.D
     return pd.DataFrame(rows)
 
 
-def group_decomposition(
-    companies: dict[str, CompanyQuarters], basis: str = "capex"
-) -> pd.DataFrame:
-    """`funding_decomposition` summed over companies, with the group's internal share."""
-    parts = [funding_decomposition(c.values, basis) for c in companies.values()]
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame()
-    summed = pd.concat(parts).groupby(level=0).sum(min_count=1)
-    summed["internal_share_pct"] = _internal_share(summed)
-    summed.index = pd.PeriodIndex(summed.index, freq="Q", name="quarter")
-    return summed
-
-
-def unreported(companies: dict[str, CompanyQuarters], metrics) -> list[str]:
-    """The metrics none of the companies has a single value for."""
-    derived = [with_derived(c.values) for c in companies.values()]
-    return [m for m in metrics if all(d[m].isna().all() for d in derived)]
-
-
 VIEW_METRICS = ("capex", "operating_cash_flow", "buybacks", "revenue")
 
 
@@ -315,8 +441,8 @@ class CapexView:
     basis), `sources[m]` where each value comes from (`provenance` in full: concept, form,
     accession, filing date, reported or derived); `growth` the like-for-like year-over-year
     growth of capex, `ttm` the group's trailing-twelve-month capex with its company count,
-    `decomposition` the group's funding per quarter, `unreported` the funding lines no company
-    reports, `latest` each company's latest capex quarter with its filing.
+    `funding` each company's funding decomposition, `decomposition` the group's (with its
+    coverage), `latest` each company's latest capex quarter with its filing.
     """
 
     tables: dict[str, pd.DataFrame]
@@ -324,14 +450,15 @@ class CapexView:
     provenance: pd.DataFrame  # one row per (ticker, quarter, metric): source, tag, filing
     growth: pd.DataFrame
     ttm: pd.DataFrame
+    funding: dict[str, pd.DataFrame]
     decomposition: pd.DataFrame
-    unreported: list[str]
     latest: pd.DataFrame
 
 
 def capex_view(companies: dict[str, CompanyQuarters], basis: str = "capex") -> CapexView:
     """The CapexView of `companies`; `basis` is "capex" (gross) or "net_capex"."""
     tables = {m: group(companies, basis if m == "capex" else m) for m in VIEW_METRICS}
+    parts = decompositions(companies, basis)
     return CapexView(
         tables=tables,
         sources={m: source_table(companies, basis if m == "capex" else m) for m in VIEW_METRICS},
@@ -340,7 +467,7 @@ def capex_view(companies: dict[str, CompanyQuarters], basis: str = "capex") -> C
         ),
         growth=capex.like_for_like_growth(tables["capex"]),
         ttm=group_ttm(tables["capex"]),
-        decomposition=group_decomposition(companies, basis),
-        unreported=unreported(companies, ("net_debt", "change_in_cash")),
+        funding=parts,
+        decomposition=group_decomposition(parts),
         latest=latest(companies, "capex"),
     )

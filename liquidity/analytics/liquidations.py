@@ -1,9 +1,10 @@
 """Liquidation arithmetic (pure): buckets, trailing windows, venue shares, share of open
-interest, squeeze episodes, and the CoinGlass history resampled to longer buckets.
+interest, squeeze episodes, the CoinGlass history resampled to longer buckets, and coverage: the
+spans a bucket series covers and its weekly totals with the weeks it covers whole.
 
 Events are the normalised frame of `COLUMNS` (one row per liquidation, `ts` in UTC, side = the
 position liquidated, notional in USD); feed sums are lower bounds (Binance pushes at most one
-order per symbol per second).
+order per symbol per second). A bucket absent from a history is missing, never zero.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from liquidity.core import catalog
 from liquidity.core.calendar import utc
@@ -45,7 +47,9 @@ def _ts_ns(events: pd.DataFrame) -> np.ndarray:
     return ts.as_unit("ns").asi8
 
 
-def _bucket_ns(bucket: str) -> int:
+def _bucket_ns(bucket: str | pd.Timedelta) -> int:
+    if isinstance(bucket, pd.Timedelta):
+        return int(bucket.value)
     try:
         # "7d" is the natural spelling of a window; pandas wants "7D".
         return int(pd.Timedelta(re.sub(r"(?<=\d)d$", "D", str(bucket).strip())).value)
@@ -173,12 +177,30 @@ def _asof(series: pd.Series, at: pd.DatetimeIndex) -> np.ndarray:
     return np.where(pos >= 0, values[np.clip(pos, 0, None)] if len(values) else np.nan, np.nan)
 
 
-def share_of_open_interest(buckets: pd.DataFrame, open_interest_usd: pd.Series) -> pd.Series:
-    """Bucket total_usd as a percent of USD open interest (last value known at the bucket start)."""
-    index = _utc_index(buckets.index)
-    oi = _asof(open_interest_usd, index)
-    oi = np.where(oi > 0, oi, np.nan)
-    pct = buckets["total_usd"].to_numpy(dtype="float64") / oi * 100
+def share_of_open_interest(
+    buckets: pd.DataFrame, open_interest_usd: pd.Series, bucket: str | pd.Timedelta
+) -> pd.Series:
+    """Bucket total_usd as a percent of the USD open interest at the bucket's start.
+
+    `open_interest_usd` is indexed by the moment each value was observed (for CoinGlass OHLC
+    bars: the close, at the bar's end). The OI of a bucket is the last observation at or before
+    its start and at most one `bucket` width older than it; without one the share is NaN, so a
+    stale or missing OI never passes for the OI the liquidations hit.
+    """
+    width = _bucket_ns(bucket)
+    starts = _utc_index(buckets.index)
+    oi = open_interest_usd.dropna()
+    oi = pd.Series(oi.to_numpy(dtype="float64"), index=_utc_index(oi.index)).sort_index()
+    pos = np.searchsorted(oi.index.asi8, starts.asi8, side="right") - 1
+    found = pos >= 0
+    safe = np.clip(pos, 0, None)
+    if len(oi):
+        fresh = found & (starts.asi8 - oi.index.asi8[safe] <= width)
+        value = np.where(fresh, oi.to_numpy()[safe], np.nan)
+    else:
+        value = np.full(len(starts), np.nan)
+    value = np.where(value > 0, value, np.nan)
+    pct = buckets["total_usd"].to_numpy(dtype="float64") / value * 100
     return pd.Series(pct, index=buckets.index, name="pct_of_oi")
 
 
@@ -207,7 +229,8 @@ def squeezes(
     `multiple` × the median of the previous `trailing` buckets (the current one excluded; a full
     window is required). Consecutive flagged buckets merge into one episode from the first bucket's
     start to the last bucket's end. `side` is "long" (longs flushed), "short" or "both".
-    By-venue buckets are summed across venues first. `bucket` is the buckets' width ("4h",
+    By-venue buckets are summed across venues first; a bucket absent between the first and the
+    last is missing (not zero), so no median spans it. `bucket` is the buckets' width ("4h",
     "1D"); without it the smallest step between bucket starts is taken.
     """
     columns = ["start", "end", "price_move_pct", "long_usd", "short_usd", "side"]
@@ -217,7 +240,9 @@ def squeezes(
     index = _utc_index(frame.index)
     width = _width_ns(bucket, index)
     full = pd.DatetimeIndex(np.arange(index.asi8[0], index.asi8[-1] + 1, width)).tz_localize("UTC")
-    frame = frame.set_axis(index).reindex(full, fill_value=0.0)
+    # A bucket absent from the history is missing: NaN keeps it out of any trailing median
+    # and, the window being required full, keeps the next `trailing` buckets from a verdict.
+    frame = frame.set_axis(index).reindex(full)
     ends = full + pd.Timedelta(width, unit="ns")
     p0, p1 = _asof(price, full), _asof(price, ends)
     move = (p1 / p0 - 1) * 100
@@ -254,11 +279,120 @@ def squeezes(
 
 
 def resample_history(history: pd.DataFrame, bucket: str) -> pd.DataFrame:
-    """4-hour CoinGlass buckets summed into longer UTC buckets ("4h" returns them as they are)."""
+    """4-hour CoinGlass buckets summed into longer UTC buckets ("4h" returns them as they are).
+
+    A longer bucket is kept only when every 4-hour bucket in it is present: a day the history
+    starts, stops or has a hole in would read as a calm day.
+    """
     if bucket == HISTORY_BUCKET:
         return history
-    out = history.resample(bucket, label="left", closed="left").sum(min_count=1)
-    return out.dropna(how="all")
+    needed, rest = divmod(_bucket_ns(bucket), _bucket_ns(HISTORY_BUCKET))
+    if needed < 1 or rest:
+        raise ValueError(f"bucket {bucket!r} is not a whole number of {HISTORY_BUCKET} buckets")
+    bins = history.resample(bucket, label="left", closed="left")
+    out = bins.sum(min_count=1)
+    whole = bins["total_usd"].count() == needed
+    return out[whole]
+
+
+def covered_spans(index, bucket: str | pd.Timedelta) -> pd.DataFrame:
+    """Runs of consecutive bucket starts in `index`: one row per run, `start` (first bucket's
+    start) and `end` (last bucket's end), both UTC."""
+    width = _bucket_ns(bucket)
+    starts = np.unique(_utc_index(index).asi8)
+    if starts.size == 0:
+        empty = pd.DatetimeIndex([], tz="UTC").as_unit("ns")
+        return pd.DataFrame({"start": empty, "end": empty})
+    breaks = np.flatnonzero(np.diff(starts) != width) + 1
+    first = starts[np.r_[0, breaks]]
+    last = starts[np.r_[breaks - 1, starts.size - 1]] + width
+    return pd.DataFrame(
+        {
+            "start": pd.DatetimeIndex(first).tz_localize("UTC"),
+            "end": pd.DatetimeIndex(last).tz_localize("UTC"),
+        }
+    )
+
+
+def uncovered(spans: pd.DataFrame, start, end) -> pd.DataFrame:
+    """The stretches of [start, end) that `spans` (from `covered_spans`) do not cover."""
+    lo, hi = utc(start).as_unit("ns"), utc(end).as_unit("ns")
+    rows, cursor = [], lo
+    for s, e in zip(spans["start"], spans["end"], strict=True):
+        if e <= cursor or s >= hi:
+            continue
+        if s > cursor:
+            rows.append((cursor, s))
+        cursor = max(cursor, e)
+    if cursor < hi:
+        rows.append((cursor, hi))
+    frame = pd.DataFrame(rows, columns=["start", "end"])
+    return frame.astype({"start": "datetime64[ns, UTC]", "end": "datetime64[ns, UTC]"})
+
+
+def _week_opening(times: pd.DatetimeIndex, weekday: int) -> pd.DatetimeIndex:
+    day = times.normalize()
+    return day - pd.to_timedelta((day.day_of_week - weekday) % 7, unit="D")
+
+
+def _like(ts, tz) -> pd.Timestamp:
+    ts = pd.Timestamp(ts)
+    return ts.tz_convert(tz) if ts.tzinfo is not None else ts.tz_localize(tz)
+
+
+def weekly_totals(
+    buckets_total_usd: pd.Series,
+    bucket: str | pd.Timedelta,
+    week_anchor: str = "W-WED",
+    start=None,
+    end=None,
+) -> pd.DataFrame:
+    """Liquidations per week with the buckets behind each total.
+
+    Weeks run from 00:00 on the anchor day ("W-WED": Wednesday to Wednesday) and are labelled
+    by that opening day (index `week_start`, in the input's time zone or naive like it).
+    `buckets_total_usd` holds USD per bucket start (NaN or absent = not in the data; a real zero
+    is a value). Columns: buckets_present, buckets_expected (7 days ÷ `bucket`), covered (every
+    bucket present) and total_usd, NaN unless covered: a week the data start, stop or have a
+    hole in is not a quiet week. Reported weeks run from the one holding `start` to the one
+    holding `end` (default: the first and the last bucket), so a week before or after the data
+    is listed as not covered rather than left out.
+    """
+    width = pd.Timedelta(_bucket_ns(bucket), unit="ns")
+    week = pd.Timedelta(days=7)
+    if width <= pd.Timedelta(0) or week % width:
+        raise ValueError(f"a week is not a whole number of {bucket!r} buckets")
+    anchor = to_offset(week_anchor)
+    if not isinstance(anchor, pd.offsets.Week) or anchor.weekday is None:
+        raise ValueError(f"week_anchor {week_anchor!r} is not an anchored week such as 'W-WED'")
+    present = buckets_total_usd.dropna().astype("float64")
+    if not present.index.is_unique:
+        raise ValueError("one value per bucket start expected: the index has duplicates")
+    index = pd.DatetimeIndex(present.index)
+    # A bucket counts in the week its start falls in. Buckets off the week's grid (a source
+    # that starts its bars at 05:20) still count: a page must not fail on a feed's alignment.
+    opening = _week_opening(index, anchor.weekday)
+    first = index.min() if start is None else _like(start, index.tz)
+    last = index.max() if end is None else _like(end, index.tz)
+    if pd.isna(first) or pd.isna(last):
+        weeks = pd.DatetimeIndex([], tz=index.tz)
+    else:
+        bounds = _week_opening(pd.DatetimeIndex([first, last]), anchor.weekday)
+        weeks = pd.date_range(bounds[0], bounds[1], freq="7D")
+    weeks = weeks.rename("week_start")
+    grouped = present.groupby(opening)
+    expected = int(week / width)
+    count = grouped.count().reindex(weeks, fill_value=0)
+    covered = count == expected
+    return pd.DataFrame(
+        {
+            "total_usd": grouped.sum().reindex(weeks).where(covered).astype("float64"),
+            "buckets_present": count.astype("int64"),
+            "buckets_expected": expected,
+            "covered": covered.astype(bool),
+        },
+        index=weeks,
+    )
 
 
 def check_symbol(symbol: str) -> str:

@@ -25,7 +25,7 @@ def resolve_cik(ticker: str, session, *, user_agent: str) -> int:
     ticker = catalog.sec_facts(ticker).name  # validates the pattern
     if ticker in sec.CIKS:
         return sec.CIKS[ticker]
-    ciks = sec.fetch_ticker_map(session, user_agent=user_agent)
+    ciks = sec.parse_company_tickers(sec.fetch_company_tickers(session, user_agent=user_agent))
     if ticker not in ciks:
         raise LiquidityError(f"{ticker} is not an SEC filer (not in the SEC's ticker list)")
     return ciks[ticker]

@@ -23,7 +23,7 @@ def fetch_prices(
 
     datasets = {d.name: d for d in (catalog.price(t) for t in tickers)}
     kwargs = {"download": download} if download else {}
-    batch = yahoo.download_prices(list(datasets), None, **kwargs)
+    batch = yahoo.get_prices(list(datasets), None, **kwargs)
     problems = dict(batch.errors)
     for name, frame in batch.frames.items():
         try:

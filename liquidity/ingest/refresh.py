@@ -161,7 +161,7 @@ def _refresh_liquidations(store, seams, environ, step) -> tuple[list, str | None
     for symbol in catalog.COIN_SYMBOLS:
         key = f"feed/okx/{symbol}"
         try:
-            added = events.append(exchanges.fetch_okx_liquidations(session, symbol))
+            added = events.append(exchanges.get_okx_liquidations(session, symbol))
             store.record_attempt(key, True, f"+{added} events")
             outcomes.append(Outcome(key, True, f"+{added} events", added=added))
         except SourceError as exc:
@@ -178,9 +178,9 @@ def _refresh_liquidations(store, seams, environ, step) -> tuple[list, str | None
         zip(
             COINGLASS_HISTORIES,
             (
-                coinglass.fetch_aggregated_liquidations,
-                coinglass.fetch_open_interest_history,
-                coinglass.fetch_funding_history,
+                coinglass.get_aggregated_liquidations,
+                coinglass.get_open_interest_history,
+                coinglass.get_funding_history,
             ),
             strict=True,
         )
@@ -290,7 +290,7 @@ def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
         old = _stored(store, dataset.key)
         since = None if old is None else old.index.max() - FRED_REVISION_WINDOW
         start = since.date() if since is not None else None
-        new = fred.fetch_series(dataset.name, start, session=session, api_key=api_key)
+        new = fred.get_series(dataset.name, start, session=session, api_key=api_key)
         return _save(store, dataset, old, _merge(old, new, since), source)
 
     jobs = [(d, partial(fetch_and_save, d)) for d in _datasets("fred")]
@@ -307,7 +307,7 @@ def _refresh_prices(store, seams, step) -> list[Outcome]:
     lasts = [o.index.max() for o in olds.values() if o is not None]
     since = min(lasts) - PRICE_OVERLAP if len(lasts) == len(datasets) else None
     tickers = [d.name for d in datasets]
-    batch = yahoo.download_prices(tickers, since.date() if since is not None else None, **kwargs)
+    batch = yahoo.get_prices(tickers, since.date() if since is not None else None, **kwargs)
     # A changed adjusted close on the overlap means a new dividend or split: refetch in full.
     rebased = [
         d.name
@@ -316,7 +316,7 @@ def _refresh_prices(store, seams, step) -> list[Outcome]:
         and d.name in batch.frames
         and _adjusted_changed(olds[d.key], batch.frames[d.name])
     ]
-    full = yahoo.download_prices(rebased, None, **kwargs) if rebased else None
+    full = yahoo.get_prices(rebased, None, **kwargs) if rebased else None
     outcomes = []
     for d in datasets:
         source_batch = full if d.name in rebased else batch

@@ -5,8 +5,12 @@ URL or query (SOURCES.md §5.8: server-side only). Frames are shaped exactly lik
 CoinGlass frames (`frames.read_csv`): a UTC DatetimeIndex named "time" and float64 columns, so a
 live fetch and a pack file compare equal.
 
+Steps: `validate_request` (+ `validate_exchanges` for liquidations) → `fetch_history` (the JSON
+answer) → `parse_history` (its rows → frame); `get_aggregated_liquidations`,
+`get_open_interest_history` and `get_funding_history` run the three for one endpoint each.
 CoinGlass reports errors as HTTP 200 with `code != "0"` and a `msg` (e.g. an interval the plan
-does not include); those become SourceError with that message. 429 → RateLimited via `http.get`.
+does not include); `fetch_history` raises those as SourceError with that message. 429 →
+RateLimited via `http.get`.
 """
 
 from __future__ import annotations
@@ -71,74 +75,8 @@ def plans_allowing(interval: str) -> tuple[str, ...]:
     )
 
 
-def fetch_aggregated_liquidations(
-    session: requests.Session,
-    symbol: str = "BTC",
-    interval: str = "4h",
-    *,
-    api_key: str,
-    limit: int = 1000,
-    exchanges: Sequence[str] = DEFAULT_EXCHANGES,
-    plan: str | None = None,
-) -> pd.DataFrame:
-    """Long and short liquidations (USD) summed over `exchanges`, one row per interval."""
-    if not exchanges or not all(isinstance(e, str) and e.strip() for e in exchanges):
-        raise ValueError("exchanges must name at least one exchange, e.g. ('Binance', 'OKX')")
-    extra = {"exchange_list": ",".join(e.strip() for e in exchanges)}
-    return _fetch_history(
-        session,
-        LIQUIDATION_PATH,
-        LIQUIDATION_COLUMNS,
-        symbol,
-        interval,
-        api_key,
-        limit,
-        plan,
-        extra,
-    )
-
-
-def fetch_open_interest_history(
-    session: requests.Session,
-    symbol: str = "BTC",
-    interval: str = "4h",
-    *,
-    api_key: str,
-    limit: int = 1000,
-    plan: str | None = None,
-) -> pd.DataFrame:
-    """Aggregated open interest OHLC (USD) over all venues CoinGlass tracks."""
-    return _fetch_history(
-        session, OPEN_INTEREST_PATH, OHLC_COLUMNS, symbol, interval, api_key, limit, plan, {}
-    )
-
-
-def fetch_funding_history(
-    session: requests.Session,
-    symbol: str = "BTC",
-    interval: str = "4h",
-    *,
-    api_key: str,
-    limit: int = 1000,
-    plan: str | None = None,
-) -> pd.DataFrame:
-    """OI-weighted funding rate OHLC (percent, as CoinGlass reports it)."""
-    return _fetch_history(
-        session, FUNDING_PATH, OHLC_COLUMNS, symbol, interval, api_key, limit, plan, {}
-    )
-
-
-def _fetch_history(
-    session: requests.Session,
-    path: str,
-    columns: tuple[str, ...],
-    symbol: str,
-    interval: str,
-    key: str,
-    limit: int,
-    plan: str | None,
-    extra: dict[str, str],
-) -> pd.DataFrame:
+def validate_request(symbol: str, interval: str, limit: int, plan: str | None) -> dict[str, str]:
+    """The query of a history request: coin, an interval `plan` (when given) includes, limit."""
     coin = str(symbol).strip().upper()
     if not SYMBOL_PATTERN.match(coin):
         raise ValueError(f"invalid coin symbol {symbol!r}: use letters and digits, e.g. BTC")
@@ -153,10 +91,23 @@ def _fetch_history(
             )
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
-    if not key or not key.strip():
+    return {"symbol": coin, "interval": interval, "limit": str(limit)}
+
+
+def validate_exchanges(exchanges: Sequence[str]) -> str:
+    """The `exchange_list` of a liquidation request, e.g. "Binance,OKX,Bybit"."""
+    if not exchanges or not all(isinstance(e, str) and e.strip() for e in exchanges):
+        raise ValueError("exchanges must name at least one exchange, e.g. ('Binance', 'OKX')")
+    return ",".join(e.strip() for e in exchanges)
+
+
+def fetch_history(
+    session: requests.Session, path: str, params: dict[str, str], *, api_key: str
+) -> dict:
+    """One v4 history answer as JSON; a rejected key, HTML or `code != "0"` raise SourceError."""
+    if not api_key or not api_key.strip():
         raise NotConfigured(SOURCE, f"{ENV_KEY} is empty: pass the key from coinglass.api_key()")
-    params = {"symbol": coin, "interval": interval, "limit": str(limit), **extra}
-    headers = {"CG-API-KEY": key.strip(), "accept": "application/json"}
+    headers = {"CG-API-KEY": api_key.strip(), "accept": "application/json"}
     response = http.get(
         session,
         BASE_URL + path,
@@ -166,7 +117,7 @@ def _fetch_history(
         headers=headers,
         expect=(200, 401),
     )
-    what = f"{coin} {interval} {path}"
+    what = _what(path, params)
     if response.status_code == 401:
         raise SourceError(SOURCE, f"{what}: the API key was rejected (HTTP 401): check {ENV_KEY}")
     http.reject_html(
@@ -178,8 +129,15 @@ def _fetch_history(
         raise SourceError(SOURCE, f"{what}: unreadable JSON") from exc
     if not isinstance(body, dict) or str(body.get("code")) != "0":
         message = (body.get("msg") if isinstance(body, dict) else None) or "no message"
+        interval = params["interval"]
+        allowed = plans_allowing(interval)
         hint = "" if len(allowed) == len(PLANS) else f" ({interval} needs {' or '.join(allowed)})"
         raise SourceError(SOURCE, f"{what}: CoinGlass says {message!r}{hint}")
+    return body
+
+
+def parse_history(body: dict, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """The `data` rows of a history answer → float64 `columns` on a UTC index "time"."""
     return http.shape_rows(
         body.get("data"),
         time_key="time",
@@ -188,6 +146,57 @@ def _fetch_history(
         source=SOURCE,
         what=what,
     )
+
+
+def get_aggregated_liquidations(
+    session: requests.Session,
+    symbol: str = "BTC",
+    interval: str = "4h",
+    *,
+    api_key: str,
+    limit: int = 1000,
+    exchanges: Sequence[str] = DEFAULT_EXCHANGES,
+    plan: str | None = None,
+) -> pd.DataFrame:
+    """Long and short liquidations (USD) summed over `exchanges`, one row per interval."""
+    params = validate_request(symbol, interval, limit, plan)
+    params["exchange_list"] = validate_exchanges(exchanges)
+    body = fetch_history(session, LIQUIDATION_PATH, params, api_key=api_key)
+    return parse_history(body, LIQUIDATION_COLUMNS, _what(LIQUIDATION_PATH, params))
+
+
+def get_open_interest_history(
+    session: requests.Session,
+    symbol: str = "BTC",
+    interval: str = "4h",
+    *,
+    api_key: str,
+    limit: int = 1000,
+    plan: str | None = None,
+) -> pd.DataFrame:
+    """Aggregated open interest OHLC (USD) over all venues CoinGlass tracks."""
+    params = validate_request(symbol, interval, limit, plan)
+    body = fetch_history(session, OPEN_INTEREST_PATH, params, api_key=api_key)
+    return parse_history(body, OHLC_COLUMNS, _what(OPEN_INTEREST_PATH, params))
+
+
+def get_funding_history(
+    session: requests.Session,
+    symbol: str = "BTC",
+    interval: str = "4h",
+    *,
+    api_key: str,
+    limit: int = 1000,
+    plan: str | None = None,
+) -> pd.DataFrame:
+    """OI-weighted funding rate OHLC (percent, as CoinGlass reports it)."""
+    params = validate_request(symbol, interval, limit, plan)
+    body = fetch_history(session, FUNDING_PATH, params, api_key=api_key)
+    return parse_history(body, OHLC_COLUMNS, _what(FUNDING_PATH, params))
+
+
+def _what(path: str, params: dict[str, str]) -> str:
+    return f"{params['symbol']} {params['interval']} {path}"
 
 
 def _interval_position(interval: str) -> int:

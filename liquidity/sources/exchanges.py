@@ -1,8 +1,11 @@
 """Keyless exchange REST sources: OKX liquidations, Binance and Bybit OI, Binance funding.
 
-Each call validates its request, fetches through the one `http.get` seam with an injected session,
-and shapes the answer (SOURCES.md §5.3–§5.5). Geo-blocks get their own message (§5.1): Binance
-answers HTTP 451 and Bybit a CloudFront 403 to US hosts, which is not something a retry fixes.
+Steps, per endpoint: `validate_symbol` / `validate_interval` / `validate_limit` →
+`fetch_<venue>_<what>` (one GET through the `http.get` seam with an injected session: the JSON
+answer, error answers raised) → `parse_<venue>_<what>` (payload → frame or events, SOURCES.md
+§5.3–§5.5); `get_<venue>_<what>` runs the three. Geo-blocks get their own message (§5.1):
+Binance answers HTTP 451 and Bybit a CloudFront 403 to US hosts, which is not something a retry
+fixes.
 
 Frames are indexed by a tz-aware UTC DatetimeIndex (microseconds, like the store), ascending.
 """
@@ -10,6 +13,7 @@ Frames are indexed by a tz-aware UTC DatetimeIndex (microseconds, like the store
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -54,8 +58,47 @@ def validate_limit(limit: int, maximum: int) -> int:
     return limit
 
 
+def validate_interval(interval: str, allowed: Collection[str], *, name: str = "interval") -> str:
+    if interval not in allowed:
+        raise ValueError(f"{name} {interval!r} is not one of {', '.join(allowed)}")
+    return interval
+
+
 # -- OKX ---------------------------------------------------------------------------------------
-def fetch_okx_liquidations(
+def fetch_okx_liquidations(session: requests.Session, coin: str, after: int | None = None) -> dict:
+    """One page (≤ 100) of filled liquidations of `<coin>-USDT-SWAP`, older than `after` (ms)."""
+    inst_id = f"{coin}-USDT-SWAP"
+    params = {
+        "instType": "SWAP",
+        "state": "filled",
+        "instId": inst_id,
+        "limit": str(OKX_PAGE_SIZE),
+    }
+    if after is not None:
+        params["after"] = str(after)
+    response = http.get(
+        session, OKX_LIQUIDATIONS_URL, source="okx", limiter=OKX_LIMITER, params=params
+    )
+    body = _json(response, source="okx", server="www.okx.com")
+    if not isinstance(body, dict) or str(body.get("code")) != "0":
+        message = body.get("msg") if isinstance(body, dict) else None
+        code = body.get("code") if isinstance(body, dict) else None
+        raise SourceError("okx", f"{inst_id}: OKX error {code}: {message or 'no message'}")
+    return body
+
+
+def parse_okx_liquidations(
+    body: dict, coin: str, contract_values: dict[str, float] | None = None
+) -> list[Liquidation]:
+    """A page's events through `venues.from_okx` (contracts → coin via ctVal; `contract_values`
+    adds ctVal for instruments it does not know)."""
+    try:
+        return venues.from_okx(body, contract_values)
+    except ValueError as exc:
+        raise SourceError("okx", f"{coin}-USDT-SWAP: unreadable liquidation page ({exc})") from exc
+
+
+def get_okx_liquidations(
     session: requests.Session,
     symbol: str = "BTC",
     *,
@@ -65,37 +108,18 @@ def fetch_okx_liquidations(
     """Filled liquidations of `<SYM>-USDT-SWAP`, newest first, paging back with `after`.
 
     OKX keeps about 24 h (20 pages × 100 for BTC, SOURCES.md §5.5); paging stops at an empty
-    page or after `pages` pages. Sizes are converted with `venues.from_okx` (contracts →
-    coin via ctVal; `contract_values` adds ctVal for instruments it does not know).
+    page or after `pages` pages.
     """
     coin = validate_symbol(symbol)
     pages = validate_limit(pages, 1000)
-    inst_id = f"{coin}-USDT-SWAP"
-    params = {
-        "instType": "SWAP",
-        "state": "filled",
-        "instId": inst_id,
-        "limit": str(OKX_PAGE_SIZE),
-    }
     events: list[Liquidation] = []
     after: int | None = None
     for _ in range(pages):
-        page_params = dict(params) if after is None else {**params, "after": str(after)}
-        response = http.get(
-            session, OKX_LIQUIDATIONS_URL, source="okx", limiter=OKX_LIMITER, params=page_params
-        )
-        body = _json(response, source="okx", server="www.okx.com")
-        if not isinstance(body, dict) or str(body.get("code")) != "0":
-            message = body.get("msg") if isinstance(body, dict) else None
-            code = body.get("code") if isinstance(body, dict) else None
-            raise SourceError("okx", f"{inst_id}: OKX error {code}: {message or 'no message'}")
+        body = fetch_okx_liquidations(session, coin, after)
         stamps = _okx_detail_stamps(body)
         if not stamps:
             break
-        try:
-            events.extend(venues.from_okx(body, contract_values))
-        except ValueError as exc:
-            raise SourceError("okx", f"{inst_id}: unreadable liquidation page ({exc})") from exc
+        events.extend(parse_okx_liquidations(body, coin, contract_values))
         oldest = min(stamps)
         if after is not None and oldest >= after:  # no progress: stop instead of looping
             break
@@ -120,14 +144,15 @@ def _okx_detail_stamps(body: dict) -> list[int]:
 
 # -- Binance -----------------------------------------------------------------------------------
 def fetch_binance_open_interest(
-    session: requests.Session, symbol: str = "BTC", period: str = "4h", limit: int = 500
-) -> pd.DataFrame:
-    """OI of `<SYM>USDT` (latest 30 days only): columns open_interest_coin, open_interest_usd."""
-    coin = validate_symbol(symbol)
-    if period not in BINANCE_PERIODS:
-        raise ValueError(f"period {period!r} is not one of {', '.join(BINANCE_PERIODS)}")
-    params = {"symbol": f"{coin}USDT", "period": period, "limit": str(validate_limit(limit, 500))}
-    rows = _binance_get(session, BINANCE_OI_URL, params)
+    session: requests.Session, coin: str, period: str, limit: int
+) -> Any:
+    """openInterestHist of `<coin>USDT` (latest 30 days only): a JSON list of rows."""
+    params = {"symbol": f"{coin}USDT", "period": period, "limit": str(limit)}
+    return _binance_get(session, BINANCE_OI_URL, params)
+
+
+def parse_binance_open_interest(rows: Any, coin: str) -> pd.DataFrame:
+    """Columns open_interest_coin (base coin) and open_interest_usd (USDT)."""
     return http.shape_rows(
         rows,
         time_key="timestamp",
@@ -141,13 +166,24 @@ def fetch_binance_open_interest(
     )
 
 
-def fetch_binance_funding(
-    session: requests.Session, symbol: str = "BTC", limit: int = 1000
+def get_binance_open_interest(
+    session: requests.Session, symbol: str = "BTC", period: str = "4h", limit: int = 500
 ) -> pd.DataFrame:
-    """Funding of `<SYM>USDT`, most recent `limit` rows: column funding_pct (percent)."""
+    """OI of `<SYM>USDT` (latest 30 days only): validate → fetch → parse."""
     coin = validate_symbol(symbol)
-    params = {"symbol": f"{coin}USDT", "limit": str(validate_limit(limit, 1000))}
-    rows = _binance_get(session, BINANCE_FUNDING_URL, params)
+    period = validate_interval(period, BINANCE_PERIODS, name="period")
+    rows = fetch_binance_open_interest(session, coin, period, validate_limit(limit, 500))
+    return parse_binance_open_interest(rows, coin)
+
+
+def fetch_binance_funding(session: requests.Session, coin: str, limit: int) -> Any:
+    """fundingRate of `<coin>USDT`, the most recent `limit` rows: a JSON list of rows."""
+    params = {"symbol": f"{coin}USDT", "limit": str(limit)}
+    return _binance_get(session, BINANCE_FUNDING_URL, params)
+
+
+def parse_binance_funding(rows: Any, coin: str) -> pd.DataFrame:
+    """Column funding_pct, in percent (Binance sends a fraction)."""
     frame = http.shape_rows(
         rows,
         time_key="fundingTime",
@@ -158,6 +194,15 @@ def fetch_binance_funding(
     )
     frame["funding_pct"] *= 100.0
     return frame
+
+
+def get_binance_funding(
+    session: requests.Session, symbol: str = "BTC", limit: int = 1000
+) -> pd.DataFrame:
+    """Funding of `<SYM>USDT`, most recent `limit` rows: validate → fetch → parse."""
+    coin = validate_symbol(symbol)
+    rows = fetch_binance_funding(session, coin, validate_limit(limit, 1000))
+    return parse_binance_funding(rows, coin)
 
 
 def _binance_get(session: requests.Session, url: str, params: dict[str, str]) -> Any:
@@ -180,17 +225,14 @@ def _binance_get(session: requests.Session, url: str, params: dict[str, str]) ->
 
 # -- Bybit -------------------------------------------------------------------------------------
 def fetch_bybit_open_interest(
-    session: requests.Session, symbol: str = "BTC", interval: str = "4h", limit: int = 200
-) -> pd.DataFrame:
-    """OI of linear `<SYM>USDT` (one page, newest `limit` rows): column open_interest_coin."""
-    coin = validate_symbol(symbol)
-    if interval not in BYBIT_INTERVALS:
-        raise ValueError(f"interval {interval!r} is not one of {', '.join(BYBIT_INTERVALS)}")
+    session: requests.Session, coin: str, interval: str, limit: int
+) -> dict:
+    """One page of linear `<coin>USDT` open interest, the newest `limit` rows; retCode checked."""
     params = {
         "category": "linear",
         "symbol": f"{coin}USDT",
         "intervalTime": BYBIT_INTERVALS[interval],
-        "limit": str(validate_limit(limit, 200)),
+        "limit": str(limit),
     }
     response = http.get(
         session,
@@ -207,6 +249,11 @@ def fetch_bybit_open_interest(
         code = body.get("retCode") if isinstance(body, dict) else None
         message = body.get("retMsg") if isinstance(body, dict) else None
         raise SourceError("bybit", f"{coin}USDT: Bybit error {code}: {message or 'no message'}")
+    return body
+
+
+def parse_bybit_open_interest(body: dict, coin: str) -> pd.DataFrame:
+    """Column open_interest_coin (base coin), from `result.list`."""
     result = body.get("result")
     rows = result.get("list") if isinstance(result, dict) else None
     return http.shape_rows(
@@ -217,6 +264,16 @@ def fetch_bybit_open_interest(
         source="bybit",
         what=f"{coin}USDT open-interest",
     )
+
+
+def get_bybit_open_interest(
+    session: requests.Session, symbol: str = "BTC", interval: str = "4h", limit: int = 200
+) -> pd.DataFrame:
+    """OI of linear `<SYM>USDT` (one page): validate → fetch → parse."""
+    coin = validate_symbol(symbol)
+    interval = validate_interval(interval, BYBIT_INTERVALS)
+    body = fetch_bybit_open_interest(session, coin, interval, validate_limit(limit, 200))
+    return parse_bybit_open_interest(body, coin)
 
 
 # -- shared ------------------------------------------------------------------------------------

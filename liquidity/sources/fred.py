@@ -1,7 +1,9 @@
 """FRED series: keyless `fredgraph.csv` by default, the keyed REST API when a key exists.
 
+Steps: `validate_request` → `fetch_csv` / `fetch_observations` (text / JSON; HTTP, HTML and
+FRED's own error answers raise) → `parse_csv` / `parse_observations`; `get_series` runs the three.
 Both paths go through the same session and `http.get` (timeouts, retries, the shared limiter,
-requests-cache) and return the same frame: DatetimeIndex "date" (ascending, tz-naive) and one
+requests-cache) and give the same frame: DatetimeIndex "date" (ascending, tz-naive) and one
 float64 column "value", with missing observations kept as NaN rows.
 """
 
@@ -52,14 +54,14 @@ def fetch_csv(session: requests.Session, request: FredRequest) -> str:
     if request.start is not None:
         params["cosd"] = request.start.isoformat()
     response = http.get(session, FRED_CSV_URL, source=SOURCE, limiter=LIMITER, params=params)
+    http.reject_html(response.text, source=SOURCE, server="fred.stlouisfed.org", expected="CSV")
     return response.text
 
 
 def parse_csv(text: str, series_id: str) -> pd.DataFrame:
     """Shape a fredgraph.csv body; columns are read by position (the header changed in 2024)."""
     if not text.strip():
-        return shape_observations([], [], series_id)
-    http.reject_html(text, source=SOURCE, server="fred.stlouisfed.org", expected="CSV")
+        return _observation_frame([], [], series_id)
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except ValueError as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
@@ -69,10 +71,12 @@ def parse_csv(text: str, series_id: str) -> pd.DataFrame:
             SOURCE,
             f"{series_id}: expected 2 CSV columns (date, value), got {raw.shape[1]}",
         )
-    return shape_observations(raw.iloc[:, 0].tolist(), raw.iloc[:, 1].tolist(), series_id)
+    return _observation_frame(raw.iloc[:, 0].tolist(), raw.iloc[:, 1].tolist(), series_id)
 
 
-def fetch_api(session: requests.Session, request: FredRequest, api_key: str) -> dict[str, Any]:
+def fetch_observations(
+    session: requests.Session, request: FredRequest, api_key: str
+) -> dict[str, Any]:
     """The keyed path: FRED's REST API, through the shared `http.get` like the keyless one.
 
     The key is a query parameter (the API takes it nowhere else); requests-cache leaves
@@ -96,32 +100,38 @@ def parse_observations(payload: dict[str, Any], series_id: str) -> pd.DataFrame:
         raise SourceError(
             SOURCE, f"{series_id}: an observation without date or value ({exc!r})"
         ) from exc
-    return shape_observations(dates, values, series_id)
+    return _observation_frame(dates, values, series_id)
 
 
-def api_units(session: requests.Session, series_id: str, api_key: str) -> str:
-    """The units FRED declares for a series, for start-up assertions (WTREGEN is disputed)."""
-    request = validate_request(series_id)
+def fetch_series_info(
+    session: requests.Session, request: FredRequest, api_key: str
+) -> dict[str, Any]:
+    """The keyed fred/series answer: title, units, frequency... of one series."""
     params = {"series_id": request.series_id, "api_key": api_key, "file_type": "json"}
-    payload = _get_json(session, FRED_SERIES_URL, params, api_key)
+    return _get_json(session, FRED_SERIES_URL, params, api_key)
+
+
+def parse_units(payload: dict[str, Any], series_id: str) -> str:
+    """The units FRED declares for a series, for start-up assertions (WTREGEN is disputed)."""
     try:
         return str(payload["seriess"][0]["units"])
     except (KeyError, IndexError, TypeError) as exc:
-        raise SourceError(SOURCE, f"{request.series_id}: the API answer has no units") from exc
+        raise SourceError(SOURCE, f"{series_id}: the API answer has no units") from exc
 
 
-def fetch_series(
+def get_series(
     series_id: str,
     start: datetime.date | None = None,
     *,
     session: requests.Session | None = None,
     api_key: str | None = None,
 ) -> pd.DataFrame:
+    """validate_request → fetch → parse, through the keyed API when `api_key` is given."""
     request = validate_request(series_id, start)
     if session is None:
         raise ValueError("FRED needs a session (e.g. http.cached_session(path))")
     if api_key:
-        return parse_observations(fetch_api(session, request, api_key), request.series_id)
+        return parse_observations(fetch_observations(session, request, api_key), request.series_id)
     return parse_csv(fetch_csv(session, request), request.series_id)
 
 
@@ -152,7 +162,7 @@ def _get_json(
     return payload
 
 
-def shape_observations(dates: list[Any], values: list[Any], series_id: str) -> pd.DataFrame:
+def _observation_frame(dates: list[Any], values: list[Any], series_id: str) -> pd.DataFrame:
     try:
         stamps = pd.to_datetime(pd.Series(dates, dtype=object), format="ISO8601")
     except (ValueError, TypeError) as exc:

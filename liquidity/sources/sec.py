@@ -1,7 +1,10 @@
 """SEC EDGAR XBRL facts (keyless, but every request must declare who is asking).
 
-Payloads are returned as parsed JSON; `parse_facts` flattens companyconcept and companyfacts
-answers into one row per reported fact. Quarterization lives elsewhere (SOURCES.md §1.7).
+Steps: `validate_cik` / `validate_concept` → `fetch_companyfacts`, `fetch_companyconcept`,
+`fetch_company_tickers` (parsed JSON; 403 = blocked, HTML and non-objects raise; they validate
+their own arguments, which go into the URL) → `parse_facts` (one row per reported fact, for
+companyconcept and companyfacts answers alike) and `parse_company_tickers`. Quarterization
+lives elsewhere (SOURCES.md §1.7).
 """
 
 from __future__ import annotations
@@ -70,9 +73,18 @@ def validate_cik(cik: int) -> int:
     return cik
 
 
+def validate_concept(tag: str, taxonomy: str = "us-gaap") -> tuple[str, str]:
+    """(tag, taxonomy) of a companyconcept request; both go into the URL path."""
+    if not TAG_PATTERN.match(tag):
+        raise ValueError(f"invalid XBRL tag {tag!r}")
+    if not TAXONOMY_PATTERN.match(taxonomy):
+        raise ValueError(f"invalid XBRL taxonomy {taxonomy!r}")
+    return tag, taxonomy
+
+
 def fetch_companyfacts(session: requests.Session, cik: int, *, user_agent: str) -> dict:
     url = SEC_FACTS_URL.format(cik=validate_cik(cik))
-    payload = fetch_json(session, url, user_agent=user_agent)
+    payload = _get_json(session, url, user_agent=user_agent)
     if payload is None:
         raise SourceError(SOURCE, f"no XBRL company facts for CIK {cik}")
     return payload
@@ -87,19 +99,21 @@ def fetch_companyconcept(
     taxonomy: str = "us-gaap",
 ) -> dict | None:
     """One tag's facts, or None when the company never reported the tag (SEC answers 404)."""
-    if not TAG_PATTERN.match(tag):
-        raise ValueError(f"invalid XBRL tag {tag!r}")
-    if not TAXONOMY_PATTERN.match(taxonomy):
-        raise ValueError(f"invalid XBRL taxonomy {taxonomy!r}")
+    tag, taxonomy = validate_concept(tag, taxonomy)
     url = SEC_CONCEPT_URL.format(cik=validate_cik(cik), taxonomy=taxonomy, tag=tag)
-    return fetch_json(session, url, user_agent=user_agent)
+    return _get_json(session, url, user_agent=user_agent)
 
 
-def fetch_ticker_map(session: requests.Session, *, user_agent: str) -> dict[str, int]:
-    """Ticker (upper case) → CIK from company_tickers.json, an object keyed "0".."N"."""
-    payload = fetch_json(session, SEC_TICKERS_URL, user_agent=user_agent)
+def fetch_company_tickers(session: requests.Session, *, user_agent: str) -> dict:
+    """company_tickers.json: an object keyed "0".."N" of {cik_str, ticker, title}."""
+    payload = _get_json(session, SEC_TICKERS_URL, user_agent=user_agent)
     if payload is None:
         raise SourceError(SOURCE, "www.sec.gov has no company_tickers.json (HTTP 404)")
+    return payload
+
+
+def parse_company_tickers(payload: Mapping[str, Any]) -> dict[str, int]:
+    """Ticker (upper case) → CIK (not zero-padded) from company_tickers.json."""
     try:
         return {str(row["ticker"]).upper(): int(row["cik_str"]) for row in payload.values()}
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
@@ -108,7 +122,7 @@ def fetch_ticker_map(session: requests.Session, *, user_agent: str) -> dict[str,
         ) from exc
 
 
-def fetch_json(session: requests.Session, url: str, *, user_agent: str) -> dict | None:
+def _get_json(session: requests.Session, url: str, *, user_agent: str) -> dict | None:
     """The SEC's one network seam: declared User-Agent, 403 = blocked, 404 = absent (None)."""
     headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
     response = http.get(
@@ -145,7 +159,7 @@ def parse_facts(payload: Mapping[str, Any], tags: Iterable[str] | None = None) -
     wanted = set(tags) if tags is not None else None
     rows = [
         {"taxonomy": taxonomy, "tag": tag, "unit": unit, **fact}
-        for taxonomy, tag, units in iter_concepts(payload)
+        for taxonomy, tag, units in _concepts(payload)
         if wanted is None or tag in wanted
         for unit, facts in units.items()
         for fact in facts
@@ -160,7 +174,7 @@ def parse_facts(payload: Mapping[str, Any], tags: Iterable[str] | None = None) -
     return frame.sort_values(["tag", "end", "filed"], kind="stable", ignore_index=True)
 
 
-def iter_concepts(payload: Mapping[str, Any]) -> Iterable[tuple[str, str, dict]]:
+def _concepts(payload: Mapping[str, Any]) -> Iterable[tuple[str, str, dict]]:
     """(taxonomy, tag, units) for both shapes: a companyfacts "facts" tree or one concept."""
     if "facts" in payload:
         for taxonomy, concepts in payload["facts"].items():

@@ -13,6 +13,10 @@ matter most (SOURCES.md §5.10, §5.11, METHODS.md §7):
   whose `ctVal` is in USD).
 
 Raw-feed sums are lower bounds (Binance pushes at most one order per symbol per second).
+
+Not a source of its own (no request to validate, nothing fetched): the adapters are the parse
+step the websocket collector and `exchanges.parse_okx_liquidations` share, so they keep the
+`from_<venue>` names of what they convert from.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Daily prices from Yahoo Finance through one batched `yfinance.download` call.
 
+Steps: `validate_request` → `fetch_prices` (the raw download frame; a rate limit or an unreachable
+Yahoo raises) → `parse_prices` (one ticker's bars); `get_prices` runs the three for a batch.
 yfinance refuses requests-cache sessions and brings its own curl_cffi transport, so this adapter
 takes the download function (not a session) as its seam and leaves caching to the store.
 """
@@ -18,8 +20,10 @@ import pandas as pd
 import yfinance
 from yfinance.exceptions import YFRateLimitError
 
+from liquidity.core.errors import RateLimited, SourceError, SourceUnavailable
 from liquidity.sources import http
 
+SOURCE = "yahoo"
 TICKER_PATTERN = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,14}$")
 COLUMNS = {
     "Open": "open",
@@ -66,14 +70,14 @@ def validate_request(tickers: Iterable[str], start: datetime.date | None = None)
     return PriceRequest(tickers=tuple(cleaned), start=http.validate_start(start))
 
 
-def download_prices(
-    tickers: Iterable[str],
-    start: datetime.date | None = None,
-    *,
-    download: Callable[..., pd.DataFrame | None] = yfinance.download,
-) -> PriceBatch:
-    """Download all tickers in one call; per-ticker problems land in `errors`, never raised."""
-    request = validate_request(tickers, start)
+def fetch_prices(
+    request: PriceRequest, *, download: Callable[..., pd.DataFrame | None] = yfinance.download
+) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """One batched download: yfinance's frame and the failure reason it logged per ticker.
+
+    A rate limit or an unreachable Yahoo fails the whole batch (RateLimited, SourceUnavailable);
+    per-ticker failures only leave that ticker's columns empty.
+    """
     # Set per call rather than at import so importing the package has no side effects on a
     # library other code may use; without it yfinance logs network errors as "no data".
     yfinance.config.debug.hide_exceptions = False
@@ -93,21 +97,14 @@ def download_prices(
                 threads=True,
                 multi_level_index=True,
             )
-    except YFRateLimitError:
-        return PriceBatch(errors=dict.fromkeys(request.tickers, RATE_LIMITED))
-    except OSError:  # requests' and curl_cffi's network exceptions are OSErrors
-        return PriceBatch(errors=dict.fromkeys(request.tickers, UNREACHABLE))
-    batch = PriceBatch()
-    for ticker in request.tickers:
-        frame = shape_ticker(raw, ticker)
-        if frame.empty:
-            batch.errors[ticker] = explain_failure(failures.get(ticker))
-        else:
-            batch.frames[ticker] = frame
-    return batch
+    except YFRateLimitError as exc:
+        raise RateLimited(SOURCE, RATE_LIMITED) from exc
+    except OSError as exc:  # requests' and curl_cffi's network exceptions are OSErrors
+        raise SourceUnavailable(SOURCE, UNREACHABLE) from exc
+    return raw, failures
 
 
-def shape_ticker(raw: pd.DataFrame | None, ticker: str) -> pd.DataFrame:
+def parse_prices(raw: pd.DataFrame | None, ticker: str) -> pd.DataFrame:
     """One ticker's bars from a ('Price', 'Ticker') column MultiIndex; empty when it has none."""
     # yfinance returns None or a frame without the MultiIndex when every ticker failed.
     if (
@@ -127,6 +124,29 @@ def shape_ticker(raw: pd.DataFrame | None, ticker: str) -> pd.DataFrame:
     frame.index = index.as_unit("us")
     frame.columns.name = None
     return frame.sort_index()
+
+
+def get_prices(
+    tickers: Iterable[str],
+    start: datetime.date | None = None,
+    *,
+    download: Callable[..., pd.DataFrame | None] = yfinance.download,
+) -> PriceBatch:
+    """validate_request → fetch_prices → parse_prices per ticker; per-ticker problems land in
+    `errors`, never raised (a bad request is still a ValueError)."""
+    request = validate_request(tickers, start)
+    try:
+        raw, failures = fetch_prices(request, download=download)
+    except SourceError as exc:
+        return PriceBatch(errors=dict.fromkeys(request.tickers, exc.message))
+    batch = PriceBatch()
+    for ticker in request.tickers:
+        frame = parse_prices(raw, ticker)
+        if frame.empty:
+            batch.errors[ticker] = explain_failure(failures.get(ticker))
+        else:
+            batch.frames[ticker] = frame
+    return batch
 
 
 class FailureLog(logging.Handler):
