@@ -193,14 +193,17 @@ def show_verdict_strip(
             return
         name, last = newest
         age = (pd.Timestamp(today).normalize() - pd.Timestamp(last).normalize()).days
-        text = f"Newest macro observation: {name} on {last:%Y-%m-%d}, {age} days old."
         if age > STALE_DAYS:
             cols[2].warning(
-                f"**Data {age} days old.** {text} Refresh on the Data page.",
+                f"**Data {age} days old.** Newest macro observation: {name} on "
+                f"{last:%Y-%m-%d}. Refresh on the Data page.",
                 icon=":material/schedule:",
             )
         else:
-            cols[2].markdown(f":material/schedule: {text}")
+            cols[2].markdown(
+                f":material/schedule: Newest macro observation: {name} on {last:%Y-%m-%d}, "
+                f"{age} days old."
+            )
 
 
 def show_history(history: pd.DataFrame, events: pd.DataFrame) -> None:

@@ -121,7 +121,8 @@ with view.guard():
             "Growth, year over year",
             "n/a" if pd.isna(yoy) else f"{yoy:+.0f} %",
             border=True,
-            help=f"Like for like over {growth['companies'].get(quarter) or 'none'}",
+            help="Companies reporting both quarters, when they held at least 80% of the "
+            f"group's capex a year earlier: {growth['companies'].get(quarter) or 'none'}",
         )
         cols[3].metric(
             "Trailing 12 months",
@@ -182,7 +183,7 @@ with view.guard():
 with view.guard():
     st.subheader("Capex growth, year over year")
     per_company = capex_table.apply(lambda s: 100 * (s / s.reindex(s.index - 4).to_numpy() - 1))
-    group_line = growth["growth_pct"].where(growth["companies"].str.count(",") >= 1)
+    group_line = growth["growth_pct"]  # NaN where the reporting companies cover too little
     growth_view = per_company.assign(**{"Group (like for like)": group_line}).loc[lo:hi]
     if growth_view.dropna(how="all").empty:
         st.info("Growth needs the same quarter a year earlier; widen the range.")
@@ -194,8 +195,9 @@ with view.guard():
             alt="Capex growth year over year",
         )
         st.caption(
-            "The group line counts only companies that report both quarters (at least two of "
-            "them), so a company whose history starts later never shows up as growth."
+            "The group line counts the companies that report both quarters, and only where "
+            "they held at least 80% of the group's capex a year earlier: one company reporting "
+            "early (Oracle's quarter ends a month before the others') is never the group."
         )
 
 # -- capex vs operating cash flow ------------------------------------------------------------------

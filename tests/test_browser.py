@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from components.page import PAGES
+from liquidity.analytics.scorecard import CLAIMS
 from liquidity.core import catalog
 from liquidity.data.pack import DataPack
 from liquidity.data.store import Store
@@ -286,9 +287,11 @@ def test_scorecard_link_opens_the_evidence_window(tab, fresh_app_url):
     wait_finished(tab)
     assert_no_errors(tab)
     screenshot(tab, "overview_scorecard_history_2024")
-    # Cards follow the claims' order; the fifth is "Memory makers beat speculative assets".
+    # Cards follow the claims' order: "Memory makers beat speculative assets" is the sixth.
     with tab.context.expect_page() as opened:  # the evidence opens in a new tab
-        main.get_by_role("link", name="See the evidence").nth(4).click()
+        main.get_by_role("link", name="See the evidence").nth(
+            list(CLAIMS).index("divergence")
+        ).click()
     evidence = opened.value
     try:
         wait_finished(evidence)

@@ -170,26 +170,6 @@ def test_metric_selects_its_concept_only():
         capex.quarterly(rows, "revenue")
 
 
-def test_like_for_like_growth_excludes_company_new_in_later_year():
-    index = pd.PeriodIndex(["2024Q1", "2025Q1"], freq="Q", name="quarter")
-    # B starts reporting only in 2025: counting it would turn 10 % growth into 60 %
-    table = pd.DataFrame({"A": [100.0, 110.0], "B": [np.nan, 50.0]}, index=index)
-    out = capex.like_for_like_growth(table)
-    assert out.loc[q("2025Q1"), "growth_pct"] == pytest.approx(10.0)
-    assert out.loc[q("2025Q1"), "companies"] == "A"
-    assert out.loc[q("2025Q1"), "total_usd"] == 110.0
-    assert out.loc[q("2025Q1"), "base_usd"] == 100.0
-    assert np.isnan(out.loc[q("2024Q1"), "growth_pct"])  # nothing four quarters earlier
-    assert out.loc[q("2024Q1"), "companies"] == ""
-
-
-def test_like_for_like_growth_uses_quarter_arithmetic_not_row_position():
-    # 2024Q2 is missing: one row back from 2025Q1 is 2024Q1, but a 1-quarter lag must find nothing
-    index = pd.PeriodIndex(["2024Q1", "2025Q1"], freq="Q", name="quarter")
-    table = pd.DataFrame({"A": [100.0, 110.0]}, index=index)
-    assert capex.like_for_like_growth(table, periods=1)["growth_pct"].isna().all()
-
-
 def quarters(*labels: str) -> pd.PeriodIndex:
     return pd.PeriodIndex(list(labels), freq="Q", name="quarter")
 

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, figures
-from liquidity.analytics import capex
+from liquidity.analytics import capex, funding
 from liquidity.analytics import price_of_money as money
 from liquidity.analytics.drain_gauge import drain_gauge
 from liquidity.analytics.net_liquidity import wednesday_net_liquidity, weekly_flows
@@ -48,6 +48,14 @@ window = history.loc[START:END]
 capex_table = capex.group_table(
     {t: pd.read_csv(PACK / "capex" / f"{t}.csv") for t in catalog.HYPERSCALERS}
 )
+# The gauge reads the capex page's quarters: SEC facts first, the pack's capex rows otherwise.
+companies = {
+    t: funding.combine(
+        funding.from_sec_facts(pd.read_csv(PACK / "sec" / f"{t}.csv"), t),
+        funding.from_pack(pd.read_csv(PACK / "capex" / f"{t}.csv"), t),
+    )
+    for t in catalog.HYPERSCALERS
+}
 
 st.subheader("The tub: net liquidity and its parts")
 fig = figures.liquidity.build_bathtub_figure(window, UNIT)
@@ -76,7 +84,7 @@ fig = figures.liquidity.build_ledger_figure(quarters, len(catalog.HYPERSCALERS))
 charts.show_chart(fig, quarters, name="ledger_wednesday", alt="Net liquidity vs capex")
 
 st.subheader("Drain gauge")
-growth = capex.like_for_like_growth(capex_table)["growth_pct"].dropna()
+growth = capex.panel_growth(funding.group(companies, "capex"))["growth_pct"]
 gauge = drain_gauge(
     history["net_liquidity_b"],
     fred("DFII10"),

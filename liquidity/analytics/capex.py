@@ -113,30 +113,6 @@ def group_table(frames: dict[str, pd.DataFrame], metric: str = "capex") -> pd.Da
     return table.sort_index()
 
 
-def like_for_like_growth(table: pd.DataFrame, periods: int = 4) -> pd.DataFrame:
-    """Growth in percent of the group total against `periods` quarters earlier, per quarter.
-
-    Only companies that report in BOTH quarters count, so a company whose series starts later
-    (or pauses) cannot show up as growth. The base is found by quarter arithmetic, not row
-    position, because the table may skip quarters. Columns: `growth_pct` (NaN when no company
-    reports in both or the base total is zero), `companies` (comma-joined tickers used),
-    `total_usd`, `base_usd`. It does not ask whether those companies stand for the group; the
-    gauge and the claims use `panel_growth`, which does.
-    """
-    base = table.reindex(table.index - periods)
-    base.index = table.index
-    both = table.notna() & base.notna()
-    total = table.where(both).sum(axis=1, min_count=1)
-    base_total = base.where(both).sum(axis=1, min_count=1)
-    growth = (total / base_total.where(base_total != 0) - 1.0) * 100.0
-    names = table.columns.astype(str).to_numpy()
-    companies = [",".join(names[row]) for row in both.to_numpy()]
-    return pd.DataFrame(
-        {"growth_pct": growth, "companies": companies, "total_usd": total, "base_usd": base_total},
-        index=table.index,
-    )
-
-
 PANEL_MIN_SHARE = 0.8
 
 

@@ -465,7 +465,7 @@ def capex_view(companies: dict[str, CompanyQuarters], basis: str = "capex") -> C
         provenance=pd.concat(
             [c.provenance.assign(ticker=t) for t, c in companies.items()], ignore_index=True
         ),
-        growth=capex.like_for_like_growth(tables["capex"]),
+        growth=capex.panel_growth(tables["capex"]),
         ttm=group_ttm(tables["capex"]),
         funding=parts,
         decomposition=group_decomposition(parts),
