@@ -39,7 +39,7 @@ from liquidity.data.store import Store
 from liquidity.ingest.event_store import EventStore
 from liquidity.ingest.refresh import Seams, refresh
 from liquidity.sources import fred, http
-from liquidity.sources.venues import from_okx
+from liquidity.sources.venues import parse_okx
 from tests.conftest import REPO
 from tests.crash_child import version_of, walcl_version
 from tests.loopback import LoopbackServer, ok
@@ -248,7 +248,7 @@ for i in range(1, EVENTS + 1):
 EXPECTED = [
     event.event_id
     for i in range(1, EVENTS + 1)
-    for event in from_okx(json.loads(okx(i, "ETH-USDT-SWAP" if i % 3 == 0 else "BTC-USDT-SWAP")))
+    for event in parse_okx(json.loads(okx(i, "ETH-USDT-SWAP" if i % 3 == 0 else "BTC-USDT-SWAP")))
 ]
 
 

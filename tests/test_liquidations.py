@@ -77,7 +77,7 @@ def ms(text):
 
 # -- adapters ----------------------------------------------------------------------------------
 def test_binance_buy_order_means_a_short_was_liquidated():
-    (ev,) = venues.from_binance(BINANCE)
+    (ev,) = venues.parse_binance(BINANCE)
     assert ev.ts == ms("2023-11-01T20:42:03.059")
     assert (ev.venue, ev.symbol, ev.side) == ("binance", "BTC", "short")
     assert (ev.qty, ev.price) == (1.437, 34959.70)
@@ -87,13 +87,13 @@ def test_binance_buy_order_means_a_short_was_liquidated():
 def test_binance_sell_is_long_and_combined_stream_and_fallbacks():
     msg = copy.deepcopy(BINANCE)
     msg["o"].update({"S": "SELL", "z": "0", "ap": "0", "q": "2", "p": "30000"})
-    (ev,) = venues.from_binance({"stream": "!forceOrder@arr", "data": msg})
+    (ev,) = venues.parse_binance({"stream": "!forceOrder@arr", "data": msg})
     assert ev.side == "long"
     assert (ev.qty, ev.price, ev.notional_usd) == (2.0, 30000.0, 60000.0)
 
 
 def test_bybit_position_side_sell_is_short_buy_is_long():
-    (ev,) = venues.from_bybit(BYBIT)
+    (ev,) = venues.parse_bybit(BYBIT)
     assert ev.ts == ms("2025-02-14T03:05:02.929")
     assert (ev.venue, ev.symbol, ev.side, ev.qty, ev.price) == (
         "bybit",
@@ -105,13 +105,13 @@ def test_bybit_position_side_sell_is_short_buy_is_long():
     assert ev.notional_usd == pytest.approx(899.8)
     msg = copy.deepcopy(BYBIT)
     msg["data"][0]["S"] = "Buy"
-    assert venues.from_bybit(msg)[0].side == "long"
+    assert venues.parse_bybit(msg)[0].side == "long"
 
 
 def test_okx_ws_contracts_to_coin_with_a_given_ct_val():
     # IOST has no built-in ctVal: skipped unless the caller supplies one.
-    assert venues.from_okx(OKX_WS) == []
-    (ev,) = venues.from_okx(OKX_WS, contract_values={"IOST-USDT-SWAP": 1000})
+    assert venues.parse_okx(OKX_WS) == []
+    (ev,) = venues.parse_okx(OKX_WS, contract_values={"IOST-USDT-SWAP": 1000})
     assert ev.ts == ms("2023-08-17T10:00:34.010")
     assert (ev.venue, ev.symbol, ev.side, ev.qty, ev.price) == (
         "okx",
@@ -128,7 +128,7 @@ def test_okx_rest_linear_and_inverse_sizes_and_side_fallback():
         "BTC-USDT-SWAP",
         [{"side": "sell", "posSide": "long", "bkPx": "60000", "sz": "5", "ts": "1700000000000"}],
     )
-    (ev,) = venues.from_okx(linear)
+    (ev,) = venues.parse_okx(linear)
     assert (ev.symbol, ev.side) == ("BTC", "long")
     assert ev.qty == pytest.approx(0.05)  # 5 contracts × 0.01 BTC
     assert ev.notional_usd == pytest.approx(3000.0)
@@ -137,12 +137,12 @@ def test_okx_rest_linear_and_inverse_sizes_and_side_fallback():
         "BTC-USD-SWAP",
         [{"side": "buy", "posSide": "net", "bkPx": "60000", "sz": "30", "ts": "1700000000000"}],
     )
-    (ev,) = venues.from_okx(inverse)
+    (ev,) = venues.parse_okx(inverse)
     assert (ev.symbol, ev.side) == ("BTC", "short")
     assert ev.qty == pytest.approx(0.05)
     assert ev.notional_usd == pytest.approx(3000.0)
     eth = okx_rest("ETH-USD-SWAP", [{"side": "sell", "bkPx": "2500", "sz": "50", "ts": "1"}])
-    (ev,) = venues.from_okx(eth)
+    (ev,) = venues.parse_okx(eth)
     assert (ev.side, ev.qty, ev.notional_usd) == ("long", pytest.approx(0.2), pytest.approx(500))
 
 
@@ -161,25 +161,25 @@ def test_unified_symbol():
 def test_unknown_quotes_are_skipped():
     msg = copy.deepcopy(BINANCE)
     msg["o"]["s"] = "BTCEUR"
-    assert venues.from_binance(msg) == []
+    assert venues.parse_binance(msg) == []
     msg = copy.deepcopy(BYBIT)
     msg["data"][0]["s"] = "BTCEUR"
-    assert venues.from_bybit(msg) == []
+    assert venues.parse_bybit(msg) == []
 
 
 @pytest.mark.parametrize(
     "adapter, message",
     [
-        (venues.from_binance, {"result": None, "id": 1}),
-        (venues.from_binance, {"stream": "btcusdt@aggTrade", "data": {"e": "aggTrade", "p": "1"}}),
-        (venues.from_binance, "pong"),
-        (venues.from_bybit, {"success": True, "ret_msg": "pong", "op": "ping"}),
-        (venues.from_bybit, {"success": True, "ret_msg": "", "op": "subscribe", "conn_id": "x"}),
-        (venues.from_bybit, {"topic": "tickers.BTCUSDT", "data": {"symbol": "BTCUSDT"}}),
-        (venues.from_okx, {"event": "subscribe", "arg": {"channel": "liquidation-orders"}}),
-        (venues.from_okx, {"event": "error", "code": "60012", "msg": "Invalid request"}),
-        (venues.from_okx, {"code": "51000", "msg": "Parameter error", "data": []}),
-        (venues.from_okx, "pong"),
+        (venues.parse_binance, {"result": None, "id": 1}),
+        (venues.parse_binance, {"stream": "btcusdt@aggTrade", "data": {"e": "aggTrade", "p": "1"}}),
+        (venues.parse_binance, "pong"),
+        (venues.parse_bybit, {"success": True, "ret_msg": "pong", "op": "ping"}),
+        (venues.parse_bybit, {"success": True, "ret_msg": "", "op": "subscribe", "conn_id": "x"}),
+        (venues.parse_bybit, {"topic": "tickers.BTCUSDT", "data": {"symbol": "BTCUSDT"}}),
+        (venues.parse_okx, {"event": "subscribe", "arg": {"channel": "liquidation-orders"}}),
+        (venues.parse_okx, {"event": "error", "code": "60012", "msg": "Invalid request"}),
+        (venues.parse_okx, {"code": "51000", "msg": "Parameter error", "data": []}),
+        (venues.parse_okx, "pong"),
     ],
 )
 def test_non_liquidation_messages_give_nothing(adapter, message):
@@ -201,14 +201,14 @@ def _broken():
     okx_no_details = {"code": "0", "data": [{"instId": "BTC-USDT-SWAP"}]}
     okx_ts = okx_rest("BTC-USDT-SWAP", [{"side": "sell", "bkPx": "1", "sz": "1", "ts": "soon"}])
     return [
-        (venues.from_binance, no_order),
-        (venues.from_binance, bad_qty),
-        (venues.from_binance, bad_side),
-        (venues.from_bybit, no_price),
-        (venues.from_bybit, bybit_text),
-        (venues.from_okx, okx_sz),
-        (venues.from_okx, okx_no_details),
-        (venues.from_okx, okx_ts),
+        (venues.parse_binance, no_order),
+        (venues.parse_binance, bad_qty),
+        (venues.parse_binance, bad_side),
+        (venues.parse_bybit, no_price),
+        (venues.parse_bybit, bybit_text),
+        (venues.parse_okx, okx_sz),
+        (venues.parse_okx, okx_no_details),
+        (venues.parse_okx, okx_ts),
     ]
 
 
@@ -219,12 +219,12 @@ def test_malformed_liquidation_messages_raise(adapter, message):
 
 
 def test_event_id_is_stable_and_discriminating():
-    (a,) = venues.from_binance(BINANCE)
-    (b,) = venues.from_binance(copy.deepcopy(BINANCE))
+    (a,) = venues.parse_binance(BINANCE)
+    (b,) = venues.parse_binance(copy.deepcopy(BINANCE))
     assert a.event_id == b.event_id and len(a.event_id) >= 16
     msg = copy.deepcopy(BINANCE)
     msg["o"]["z"] = "1.438"
-    assert venues.from_binance(msg)[0].event_id != a.event_id
+    assert venues.parse_binance(msg)[0].event_id != a.event_id
 
 
 # -- store -------------------------------------------------------------------------------------

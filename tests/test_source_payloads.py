@@ -280,7 +280,7 @@ CASES = [
     # T=1698871323059 ms. The notional 1.437 × 34959.70 = 50237.0889.
     Case(
         payload="venues/binance_force_order.json",
-        parse=venues.from_binance,
+        parse=venues.parse_binance,
         rows=1,
         first={
             "ts": ts("2023-11-01 20:42:03.059", "UTC"),
@@ -295,7 +295,7 @@ CASES = [
     # S=Sell is the position side at Bybit: a short. 20000 ROSE × 0.04499 = 899.8 USD.
     Case(
         payload="venues/bybit_all_liquidation.json",
-        parse=venues.from_bybit,
+        parse=venues.parse_bybit,
         rows=1,
         first={
             "ts": ts("2025-02-14 03:05:02.929", "UTC"),
@@ -310,7 +310,7 @@ CASES = [
     # × 0.007831 = 101.803 USD.
     Case(
         payload="venues/okx_liquidation_orders.json",
-        parse=venues.from_okx,
+        parse=venues.parse_okx,
         kwargs={"contract_values": {"IOST-USDT-SWAP": 1000.0}},
         rows=1,
         first={
@@ -394,7 +394,7 @@ MALFORMED = [
     # A liquidation without its size "v".
     (
         "venues/malformed_bybit_without_size.json",
-        venues.from_bybit,
+        venues.parse_bybit,
         (),
         ValueError,
         "bybit allLiquidation: missing field 'v'",

@@ -90,10 +90,10 @@ def fetch_okx_liquidations(session: requests.Session, coin: str, after: int | No
 def parse_okx_liquidations(
     body: dict, coin: str, contract_values: dict[str, float] | None = None
 ) -> list[Liquidation]:
-    """A page's events through `venues.from_okx` (contracts → coin via ctVal; `contract_values`
+    """A page's events through `venues.parse_okx` (contracts → coin via ctVal; `contract_values`
     adds ctVal for instruments it does not know)."""
     try:
-        return venues.from_okx(body, contract_values)
+        return venues.parse_okx(body, contract_values)
     except ValueError as exc:
         raise SourceError("okx", f"{coin}-USDT-SWAP: unreadable liquidation page ({exc})") from exc
 

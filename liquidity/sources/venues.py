@@ -15,8 +15,8 @@ matter most (SOURCES.md §5.10, §5.11, METHODS.md §7):
 Raw-feed sums are lower bounds (Binance pushes at most one order per symbol per second).
 
 Not a source of its own (no request to validate, nothing fetched): the adapters are the parse
-step the websocket collector and `exchanges.parse_okx_liquidations` share, so they keep the
-`from_<venue>` names of what they convert from.
+step the websocket collector and `exchanges.parse_okx_liquidations` share, named `parse_<venue>`
+like every other source's parse step.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def unified_symbol(venue_symbol: str) -> str | None:
 
 
 # -- adapters ----------------------------------------------------------------------------------
-def from_binance(message: dict) -> list[Liquidation]:
+def parse_binance(message: dict) -> list[Liquidation]:
     """Binance USDⓈ-M `forceOrder` (plain or combined `{"stream","data"}`). S=SELL → long."""
     if not isinstance(message, dict):
         return []
@@ -159,7 +159,7 @@ def _positive(value) -> bool:
         return False
 
 
-def from_bybit(message: dict) -> list[Liquidation]:
+def parse_bybit(message: dict) -> list[Liquidation]:
     """Bybit v5 `allLiquidation.<SYM>`. S is the position side: Buy → long liquidated."""
     if not isinstance(message, dict):
         return []
@@ -187,7 +187,7 @@ def from_bybit(message: dict) -> list[Liquidation]:
     return out
 
 
-def from_okx(message: dict, contract_values: dict[str, float] | None = None) -> list[Liquidation]:
+def parse_okx(message: dict, contract_values: dict[str, float] | None = None) -> list[Liquidation]:
     """OKX `liquidation-orders`: WS push `{"arg","data"}` or REST `{"code":"0","data"}`.
 
     `sz` is in contracts; `contract_values` (instId → ctVal) extends `OKX_CONTRACT_VALUES`.
@@ -240,7 +240,7 @@ def from_okx(message: dict, contract_values: dict[str, float] | None = None) -> 
 
 
 ADAPTERS: dict[str, Callable[..., list[Liquidation]]] = {
-    "binance": from_binance,
-    "bybit": from_bybit,
-    "okx": from_okx,
+    "binance": parse_binance,
+    "bybit": parse_bybit,
+    "okx": parse_okx,
 }
