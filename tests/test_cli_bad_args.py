@@ -159,6 +159,7 @@ FUZZ = settings(
 @example(argv=["liquidations", "--venue", "a\nb"])
 @example(argv=["export-pack", "/dev/null/pack"])  # was an "unexpected error", exit 1
 @example(argv=["scorecard", "--as-of", TOMORROW])  # was a scorecard of today, exit 0
+@example(argv=["series", "WALCL", "--start", "00010101"])  # 3.11's fromisoformat read YYYYMMDD
 @example(argv=["import-pack", "0" * 300])  # "File name too long" was an unexpected error, exit 1
 def test_a_bad_value_is_one_line_and_exit_2(capsys, library, tmp_path, argv):
     assert_rejected(*run(capsys, library, argv, tmp_path))

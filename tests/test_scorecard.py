@@ -529,3 +529,30 @@ def test_no_verdict_of_the_last_24_months_rests_on_data_that_are_not_there(real_
             if key == "capex_accelerating":  # a panel holding ≥ 80% of the base capex
                 share = int(v.coverage.split("%")[0].rsplit(" ", 1)[-1])
                 assert share >= 80, where
+
+
+@pytest.mark.pack
+def test_the_latest_verdicts_on_the_pack_worked_by_hand(real_pack, tmp_path):
+    from liquidity.data.pack import DataPack
+    from liquidity.data.provenance import Library
+    from liquidity.data.store import Store
+
+    library = Library(Store(tmp_path / "home"), DataPack(real_pack))
+    frame = api.load_scorecard("2026-08-27", library=library).set_index("claim")
+    # Capex ($B per quarter, the five companies summed from the capex page's table):
+    # TTM 2024Q1 = 35.3 + 38.3 + 44.0 + 46.0 = 163.6; TTM 2025Q1 = 55.7 + 61.2 + 76.3 + 77.7 =
+    # 270.9; TTM 2026Q1 = 97.3 + 105.8 + 130.7 + 148.4 = 482.2. Growth 482.2/270.9 − 1 = 78.0 %
+    # now and 270.9/163.6 − 1 = 65.6 % a year earlier: +12.4 pp, all five covering 100%.
+    capex_row = frame.loc[sc.CLAIMS["capex_accelerating"]]
+    assert capex_row["verdict"] == SUP and capex_row["effect"] == pytest.approx(12.4, abs=0.1)
+    assert capex_row["coverage"].startswith("2026Q1: 5 companies")
+    # Net liquidity from the FRED CSVs: 2026-05-27 6,704,383 − 842,660 $M − 1.853 $B = 5,859.870
+    # and 2026-08-26 6,730,912 − 959,435 $M − 0.702 $B = 5,770.775: −89.095 $B in 13 weeks, of
+    # which Fed assets +26.5, Treasury account −116.8 (it rose) and RRP +1.2.
+    tub = frame.loc[sc.CLAIMS["tub_draining"]]
+    assert tub["effect"] == pytest.approx(-89.095)
+    assert "Treasury account -117, RRP +1, Fed assets +27" in tub["unit"]
+    assert tub["ci_low"] < 0 < tub["ci_high"] and tub["verdict"] == INC  # a drift within noise
+    # DFII10 in the pack ends 2026-07-28, 30 days before the as-of date.
+    money = frame.loc[sc.CLAIMS["money_dearer"]]
+    assert money["verdict"] == INC and money["reason"] == "10-year real yield ends 2026-07-28"

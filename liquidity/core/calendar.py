@@ -7,11 +7,15 @@ Nothing here fills a gap: a value older than its allowed age is missing, never c
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
 from liquidity.core.errors import LiquidityError
 
+# Python 3.11's fromisoformat also takes 20250101 and 2025-W01-1; the CLI and the URL promise
+# YYYY-MM-DD and nothing else.
+DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 H41_LAG = pd.Timedelta(days=1)  # H.4.1 for Wednesday w is public on Thursday w + 1
 
 
@@ -23,8 +27,11 @@ def parse_date(
         return None
     if isinstance(value, (dt.date, pd.Timestamp)):
         return pd.Timestamp(value).normalize()
+    text = str(value).strip()
     try:
-        return pd.Timestamp(dt.date.fromisoformat(str(value).strip()))
+        if not DAY_PATTERN.fullmatch(text):
+            raise ValueError(text)
+        return pd.Timestamp(dt.date.fromisoformat(text))
     except ValueError:
         raise LiquidityError(f"malformed {name} {value!r}: use YYYY-MM-DD") from None
 
