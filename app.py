@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cache, charts, filters, page, tiles
-from components.scorecard import show_history, show_scorecard, show_verdict_strip
+from components.scorecard import basis_text, show_history, show_scorecard, show_verdict_strip
 from liquidity.core import catalog
 from liquidity.core.calendar import H41_LAG
 
@@ -51,13 +51,19 @@ with view.guard():
         default=latest,
         min_value=dt.date(2010, 1, 1),
         max_value=max(TODAY, latest),
-        help="Judge each claim with only what was public on this date (capex from quarter end "
-        "+ 45 days, H.4.1 from the day after its Wednesday). Default: the latest H.4.1.",
+        help="Judge each claim with only what was public on this date (capex from the filing "
+        "that reported it, H.4.1 from the day after its Wednesday, FRED series from their "
+        "vintages where stored). Default: the latest H.4.1.",
     )
     table, trends = cache.scorecard(asof.isoformat(), version)
     month_ago = asof - pd.DateOffset(months=1)
     before = cache.scorecard(f"{month_ago:%Y-%m-%d}", version)[0]
     st.subheader(f"Thesis scorecard, as of {asof:%Y-%m-%d}")
+    st.caption(
+        page.escape_dollars(
+            f"Replay basis: {basis_text(cache.replay_basis(asof.isoformat(), version))}"
+        )
+    )
     show_verdict_strip(table, before, month_ago, cache.newest_macro(version), TODAY)
     st.caption(
         "Each claim has a rule fixed in advance (hover the ? icon to read it); green = supported, "

@@ -182,6 +182,11 @@ def scorecard_placebo(version: str) -> pd.DataFrame:
     return api.load_scorecard_placebo(library=library(version))
 
 
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def replay_basis(asof: str, version: str) -> dict[str, str]:
+    return api.replay_basis(asof, library=library(version))
+
+
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def newest_macro(version: str) -> tuple[str, pd.Timestamp] | None:
     return api.newest_macro(library=library(version))

@@ -141,6 +141,8 @@ def show_scorecard(
                 if row.coverage:
                     st.caption(escape_dollars(f"Covers {row.coverage}"))
                 st.caption(window_text(row.window_start, row.window_end))
+                if row.basis:
+                    st.caption(escape_dollars(f"As of the date: {row.basis}"))
                 if placebo is not None and key in placebo.index:
                     st.caption(placebo_text(placebo.loc[key]))
                 trend = trends[key]
@@ -159,6 +161,14 @@ def show_scorecard(
                         chart_type="line",
                     )
                 st.markdown(f"[See the evidence]({evidence_url(key, row)}) :material/open_in_new:")
+
+
+def basis_text(basis: dict[str, str]) -> str:
+    """One line saying what the replay rests on, grouping the inputs that share a basis."""
+    groups: dict[str, list[str]] = {}
+    for name, text in basis.items():
+        groups.setdefault(text, []).append(name)
+    return " · ".join(f"{', '.join(names)}: {text}" for text, names in groups.items())
 
 
 def show_verdict_strip(

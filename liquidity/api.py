@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from liquidity.analytics import baskets, capex, divergence, funding, scorecard
+from liquidity.analytics import baskets, capex, divergence, funding, scorecard, vintages
 from liquidity.analytics import liquidations as liq
 from liquidity.analytics.drain_gauge import drain_gauge, latest_public
 from liquidity.analytics.net_liquidity import INPUTS, WEEKLY_MAX_AGE, check_variant, net_liquidity
@@ -119,27 +119,66 @@ def load_dataset(key: str, library: Library | None = None) -> tuple[pd.DataFrame
 
 
 def load_series(
-    series_id: str, start=None, end=None, unit: str | None = None, library: Library | None = None
+    series_id: str,
+    start=None,
+    end=None,
+    unit: str | None = None,
+    library: Library | None = None,
+    asof=None,
 ) -> pd.Series:
     """A FRED series as a float Series indexed by date, in `unit` (default: native unit).
 
     Missing observations (FRED's "." days) are dropped. `unit` is a dollar scale (USD, USD_M,
-    USD_B, USD_T, or the letters M, B, T); asking to scale a percent series raises.
+    USD_B, USD_T, or the letters M, B, T); asking to scale a percent series raises. With
+    `asof`, the values as known on that day: from the series' stored vintages when there are
+    any (`vintages.as_of`), else the latest revised values cut at `asof` (`series_basis` says
+    which).
     """
     dataset = catalog.fred(series_id)
-    frame, _ = load_dataset(dataset.key, library)
-    series = _window(frame["value"].dropna(), start, end)
+    stored = _vintages(dataset.name, library) if asof is not None else None
+    if stored is not None:
+        values = vintages.as_of(stored, asof)
+    else:
+        values = load_dataset(dataset.key, library)[0]["value"]
+        if asof is not None:
+            values = values.loc[: pd.Timestamp(asof)]
+    series = _window(values.dropna(), start, end)
     if unit is not None:
         target = units.SHORT.get(unit.upper(), unit.upper())
         series = units.convert(series, dataset.native_unit, target)
     return series.rename(dataset.name)
 
 
-def load_optional_series(series_id: str, library: Library | None = None) -> pd.Series:
+def _vintages(series_id: str, library: Library | None) -> pd.DataFrame | None:
+    try:
+        frame = load_dataset(catalog.vintages(series_id).key, library)[0]
+    except DataNotAvailable:
+        return None
+    return None if frame.empty else frame
+
+
+POINT_IN_TIME = "point-in-time (FRED vintages)"
+REVISED = "revised data cut at the as-of date"
+CUT_AT_DATE = f"{REVISED} (no vintages stored)"
+
+
+def series_basis(series_ids, library: Library | None = None) -> str:
+    """What the values of FRED `series_ids` as of a date rest on, in words: their vintages
+    when every one has them stored, else the revised data cut at the date (naming the ids
+    that have vintages when only some do)."""
+    with_vintages = [sid for sid in series_ids if _vintages(sid, library) is not None]
+    if len(with_vintages) == len(series_ids):
+        return POINT_IN_TIME
+    if not with_vintages:
+        return CUT_AT_DATE
+    return f"{REVISED} (vintages only for {', '.join(with_vintages)})"
+
+
+def load_optional_series(series_id: str, library: Library | None = None, asof=None) -> pd.Series:
     """A FRED series, or an empty one when nobody holds it (for inputs a view can do without;
     the view's provenance strip says which are missing)."""
     try:
-        return load_series(series_id, library=library)
+        return load_series(series_id, library=library, asof=asof)
     except DataNotAvailable:
         return pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"), name=series_id)
 
@@ -180,14 +219,17 @@ def load_prices(
 
 # -- liquidity ---------------------------------------------------------------------------------
 def load_net_liquidity(
-    start=None, end=None, variant: str = "wednesday", library=None
+    start=None, end=None, variant: str = "wednesday", library=None, asof=None
 ) -> pd.DataFrame:
-    """`net_liquidity` for `variant` from the loaded FRED series, limited to [start, end]."""
+    """`net_liquidity` for `variant` from the loaded FRED series, limited to [start, end];
+    with `asof`, from the series as known that day (`load_series`)."""
     check_variant(variant)
     start, end = date_window(start, end)
     # Inputs start early enough for RRP's 7-day and the daily variant's 10-day look-back.
     lead = None if start is None else start - WEEKLY_MAX_AGE
-    series = {sid: load_series(sid, lead, end, library=library) for sid in INPUTS[variant]}
+    series = {
+        sid: load_series(sid, lead, end, library=library, asof=asof) for sid in INPUTS[variant]
+    }
     frame = net_liquidity(variant, series)
     inputs_have_data = all(not s.dropna().empty for s in series.values())
     if inputs_have_data and frame["net_liquidity_b"].dropna().empty:
@@ -199,13 +241,16 @@ def load_net_liquidity(
     return frame.loc[start:end]
 
 
-def load_price_of_money(start=None, end=None, library=None) -> tuple[pd.DataFrame, list[str]]:
-    """`price_of_money` from the loaded series, and the ids that are not available."""
+def load_price_of_money(
+    start=None, end=None, library=None, asof=None
+) -> tuple[pd.DataFrame, list[str]]:
+    """`price_of_money` from the loaded series (as known on `asof` if given), and the ids that
+    are not available."""
     start, end = date_window(start, end)
     series, missing = {}, []
     for sid in MONEY_INPUTS:
         try:
-            series[sid] = load_series(sid, start, end, library=library)
+            series[sid] = load_series(sid, start, end, library=library, asof=asof)
         except DataNotAvailable:
             missing.append(sid)
     return price_of_money(series), missing
@@ -255,6 +300,34 @@ def load_capex_quarters(metric: str = "capex", library: Library | None = None) -
     return library.derived(f"capex_quarters:{metric}", _company_keys(), compute)
 
 
+def load_capex_versions(metric: str = "capex", library: Library | None = None) -> pd.DataFrame:
+    """Every value each hyperscaler's `metric` (capex, operating_cash_flow) has had per quarter,
+    with the day it became public (`funding.versions`: SEC filing dates, the pack's
+    hand-compiled quarters from quarter end + 45 days), memoised."""
+    library = library or default_library()
+
+    def compute() -> pd.DataFrame:
+        parts = []
+        for ticker in catalog.HYPERSCALERS:
+            facts = _optional_frame(f"sec/{ticker}", library)
+            pack = _optional_frame(f"capex/{ticker}", library)
+            packed = None
+            if pack is not None:
+                packed = capex.quarterly(pack, metric, name=f"capex/{ticker}")["value_usd"]
+            if facts is not None or packed is not None:
+                parts.append(funding.versions(facts, packed, ticker, metric))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    return library.derived(f"capex_versions:{metric}", _company_keys(), compute)
+
+
+def _optional_frame(key: str, library: Library) -> pd.DataFrame | None:
+    try:
+        return load_dataset(key, library)[0]
+    except DataNotAvailable:
+        return None
+
+
 def load_capex_growth(periods: int = 4, library: Library | None = None) -> pd.DataFrame:
     """`capex.panel_growth` of `load_capex_quarters`: growth with its coverage, memoised."""
     library = library or default_library()
@@ -291,15 +364,18 @@ def load_drain_gauge(start=None, end=None, library=None) -> pd.DataFrame:
     def compute() -> pd.DataFrame:
         net = load_net_liquidity(library=library)["net_liquidity_b"]
         panel = load_capex_growth(library=library)
-        public = panel.set_axis(capex.available_at(panel.index))
+        # Each quarter's growth counts from the day its last company filed it (SEC filing
+        # dates; quarter end + 45 days for hand-compiled quarters).
+        filed = capex.first_public(load_capex_versions(library=library), pd.Timestamp.max)
+        quarters = panel.assign(quarter=panel.index.astype(str))
+        public = capex.by_public_date(quarters, filed.reindex(panel.index))
         gauge = drain_gauge(
             net,
             load_optional_series("DFII10", library),
             load_optional_series("BAMLH0A0HYM2", library),
             None if panel.empty else public["growth_pct"],
         )
-        coverage = public[["companies", "missing", "base_share"]]
-        coverage = coverage.assign(quarter=panel.index.astype(str))
+        coverage = public[["companies", "missing", "base_share", "quarter"]]
         return gauge.join(latest_public(coverage, gauge.index).add_prefix("capex_"))
 
     return library.derived("drain_gauge", keys, compute).loc[start:end]
@@ -531,7 +607,7 @@ def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
     """The scorecard's inputs from a library, cut at `asof` (default: the latest H.4.1's day)."""
     inputs: dict = {}
     try:
-        weekly = load_net_liquidity(library=library)
+        weekly = load_net_liquidity(library=library, asof=asof)
         net = weekly["net_liquidity_b"].dropna()
     except LiquidityError:
         weekly, net = None, None
@@ -543,14 +619,15 @@ def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
     if net is not None:
         inputs["net_weekly_b"] = net.loc[: asof - H41_LAG]
         inputs["net_parts"] = weekly[["walcl_b", "tga_b", "rrp_b"]].loc[: asof - H41_LAG]
-    spreads = load_price_of_money(library=library)[0].loc[:asof]
+    spreads = load_price_of_money(library=library, asof=asof)[0].loc[:asof]
     inputs["funding_spreads_bp"] = spreads.reindex(columns=["SOFR_IORB", "EFFR_IORB"])
     for name, metric in (("capex_table", "capex"), ("ocf_table", "operating_cash_flow")):
-        table = load_capex_quarters(metric, library)
-        if not table.empty:
-            inputs[name] = scorecard.known_quarters(table, asof)
-    inputs["real_yield_daily"] = load_optional_series("DFII10", library).loc[:asof]
-    inputs["hy_daily"] = load_optional_series("BAMLH0A0HYM2", library).loc[:asof]
+        versions = load_capex_versions(metric, library)
+        if not versions.empty:
+            inputs[name] = versions[versions["known"] <= asof]
+    inputs["basis"] = replay_basis(asof, library)
+    inputs["real_yield_daily"] = load_optional_series("DFII10", library, asof).loc[:asof]
+    inputs["hy_daily"] = load_optional_series("BAMLH0A0HYM2", library, asof).loc[:asof]
     try:
         panel = load_panel([*baskets.SPECULATIVE, *baskets.MEMORY], library)
     except LiquidityError:
@@ -603,11 +680,30 @@ def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
     return inputs, asof
 
 
+def replay_basis(asof, library=None) -> dict[str, str]:
+    """Per scorecard input (`scorecard.CLAIM_INPUTS` names), what its values as of `asof` rest
+    on: SEC filing dates, FRED vintages, or the revised data cut at the date."""
+    basis = {
+        "net liquidity": series_basis(INPUTS["wednesday"], library),
+        "funding rates": series_basis(("SOFR", "EFFR", "IORB"), library),
+        "real yield": series_basis(("DFII10",), library),
+        "HY OAS": series_basis(("BAMLH0A0HYM2",), library),
+        "prices": "closes as recorded (not revised)",
+        "liquidations": "buckets as recorded (not revised)",
+    }
+    for label, metric in (("capex", "capex"), ("operating cash flow", "operating_cash_flow")):
+        versions = load_capex_versions(metric, library)
+        public = versions[versions["known"] <= pd.Timestamp(asof)] if not versions.empty else None
+        if public is not None and not public.empty:
+            basis[label] = capex.version_basis(public)
+    return basis
+
+
 def load_scorecard(asof=None, library=None) -> pd.DataFrame:
     """`scorecard` on the library's data as it stood at `asof`.
 
     Default `asof`: the publication date of the latest H.4.1 in the data. Every input is cut at
-    `asof` before anything is computed from it (capex quarters at their assumed filing date).
+    `asof` before anything is computed from it (capex quarters at their filing dates).
     """
     inputs, asof = scorecard_inputs(asof, library)
     return scorecard.scorecard(inputs, asof)
@@ -620,9 +716,18 @@ def load_scorecard_trends(asof=None, library=None) -> tuple[pd.DataFrame, dict[s
 
 
 def load_scorecard_history(asof=None, library=None, months: int = 24, extra=()) -> pd.DataFrame:
-    """`scorecard_history` on the library's data at `history_dates(asof, months, extra)`."""
+    """`scorecard_history` on the library's data at `history_dates(asof, months, extra)`.
+
+    One set of inputs cut at each date serves every date, except where FRED vintages are
+    stored: then each date reads the series as known on it, so the history is point-in-time
+    too (and costs one gathering of inputs per date).
+    """
     inputs, asof = scorecard_inputs(asof, library)
-    return scorecard.scorecard_history(inputs, scorecard.history_dates(asof, months, extra))
+    dates = scorecard.history_dates(asof, months, extra)
+    if not any(_vintages(sid, library) is not None for sid in catalog.VINTAGE_SERIES):
+        return scorecard.scorecard_history(inputs, dates)
+    rows = [scorecard.scorecard_history(scorecard_inputs(d, library)[0], [d]) for d in dates]
+    return pd.concat(rows)
 
 
 def load_scorecard_placebo(library=None) -> pd.DataFrame:

@@ -478,7 +478,7 @@ def _scorecard(args, library: Library) -> int:
         raise LiquidityError(f"as-of date {as_of.date()} is in the future")
     frame = load_scorecard(as_of, library=library)
     columns = ["claim", "verdict", "effect", "unit", "ci_low", "ci_high", "n"]
-    columns += ["window_start", "window_end", "coverage", "data_end", "reason", "rule"]
+    columns += ["window_start", "window_end", "coverage", "data_end", "basis", "reason", "rule"]
     out = frame[columns].copy()
     out["n"] = out["n"].astype("Int64")
     for column in ("window_start", "window_end", "data_end"):

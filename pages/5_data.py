@@ -14,6 +14,7 @@ TODAY = dt.date.today()
 REFRESHED = "data_page_refresh_outcome"  # session state: the last refresh, shown after the rerun
 KIND_LABELS = {
     "fred": "FRED macro series",
+    "fred_vintages": "FRED vintages (values as first published and revised)",
     "prices": "Prices",
     "capex": "Hyperscaler capex",
     "sec": "SEC XBRL facts",

@@ -44,7 +44,8 @@ pytestmark = pytest.mark.browser
 
 SHOTS = REPO / "screenshots"
 
-KINDS = ["fred", "prices", "capex", "sec", "coinglass"]  # the Data page's default: all
+# The Data page's default: every kind.
+KINDS = ["fred", "fred_vintages", "prices", "capex", "sec", "coinglass"]
 
 # -- prerequisites -----------------------------------------------------------------------------
 

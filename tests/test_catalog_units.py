@@ -86,3 +86,23 @@ def test_amount_writes_short_dollar_text():
     assert units.amount(702.0, "USD_M", "USD_B", decimals=2) == "$0.70B"
     assert units.amount(1_250_000, "USD", "USD_M", decimals=2) == "$1.25M"
     assert units.amount(5_980, "USD_B", "USD_T", decimals=2) == "$5.98T"
+
+
+def test_vintages_are_built_on_demand_from_the_series_own_entry():
+    assert set(catalog.VINTAGE_SERIES) <= {d.name for d in catalog.FRED_SERIES}
+    assert catalog.KINDS.index(catalog.FRED_VINTAGES) == catalog.KINDS.index(catalog.FRED) + 1
+    walcl, vintages = catalog.fred("WALCL"), catalog.vintages("walcl")
+    assert (vintages.key, vintages.kind, vintages.name) == (
+        "fred_vintages/WALCL",
+        "fred_vintages",
+        "WALCL",
+    )
+    assert (vintages.bounds, vintages.latest_bounds) == (walcl.bounds, walcl.latest_bounds)
+    assert vintages.native_unit == walcl.native_unit == "USD_M" and vintages.live
+    assert catalog.get("fred_vintages/WALCL") == vintages
+    # Not catalogued: a pack or store without vintages lists none.
+    assert vintages.key not in catalog.KEYS and catalog.of_kind(catalog.FRED_VINTAGES) == ()
+    with pytest.raises(UnknownDataset, match="known: WALCL"):
+        catalog.vintages("NOPE")
+    with pytest.raises(UnknownDataset):
+        catalog.get("fred_vintages/NOPE")

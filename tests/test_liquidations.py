@@ -2,7 +2,6 @@ import copy
 import datetime
 import math
 import threading
-import time
 
 import numpy as np
 import pandas as pd
@@ -552,7 +551,8 @@ def test_a_hole_in_the_history_is_not_a_run_of_zero_buckets_for_the_squeeze_medi
     assert found["start"].tolist() == [start + pd.Timedelta(days=8)]
 
 
-def test_aggregating_a_million_events_is_fast():
+def test_a_million_events_aggregate_to_the_same_total():
+    # Its speed is benchmarks/liquidations.py's (< 1 s); a test only checks the arithmetic.
     rng = np.random.default_rng(0)
     n = 1_000_000
     start = pd.Timestamp("2025-01-01", tz="UTC").value
@@ -568,9 +568,6 @@ def test_aggregating_a_million_events_is_fast():
             "notional_usd": rng.uniform(1, 1e5, n),
         }
     )
-    t0 = time.perf_counter()
     out = lq.aggregate(events, "4h")
-    elapsed = time.perf_counter() - t0
     assert out["total_usd"].sum() == pytest.approx(events["notional_usd"].sum())
     assert len(out) == 90 * 6
-    assert elapsed < 3.0, f"aggregate took {elapsed:.2f}s"

@@ -9,6 +9,7 @@ import csv
 import pandas as pd
 import pytest
 
+from liquidity.analytics import capex, funding, xbrl
 from liquidity.api import load_net_liquidity
 from liquidity.cli import main
 from liquidity.core import catalog
@@ -119,3 +120,31 @@ def test_drain_gauge_and_ledger_on_the_pack(library, capsys):
     full = ledger[ledger["companies"] == 5]
     assert set(full.index.astype(str)) >= {"2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1"}
     assert (full["capex_b"] > 50).all()  # five hyperscalers spend tens of billions a quarter
+
+
+@pytest.mark.parametrize(("ticker", "metric"), [("META", "capex"), ("AMZN", "capex")])
+def test_capex_as_of_each_filing_is_what_those_filings_said(library, ticker, metric):
+    """On the pack's real facts (META restated ten quarters of capex, sixteen later values in
+    all; AMZN's filings of 2019 bring comparatives no earlier filing had), the versions' view
+    at every filing day equals quarterizing only the facts filed by then: the definition of
+    point-in-time, evaluated the slow way."""
+    facts = library.load(f"sec/{ticker}")[0]
+    tags = funding.CAPEX_TAGS.get(ticker, funding.FLOW_TAGS[metric])
+    versions = funding.versions(facts, None, ticker, metric)
+    restated = versions["quarter"].duplicated().sum()
+    assert restated == (16 if ticker == "META" else 0)
+    for day in sorted(facts["filed"].unique()):
+        truth = xbrl.quarterize(facts[facts["filed"] <= day], tags)["value_usd"]
+        seen = capex.as_known(versions, day)
+        view = seen[ticker].dropna() if not seen.empty else truth.iloc[:0]
+        pd.testing.assert_series_equal(view, truth, check_names=False, obj=f"{day:%Y-%m-%d}")
+
+
+def test_meta_capex_2021q2_as_first_filed_and_as_restated(library):
+    """META's 2021Q2 capex, read off sec/META.csv by hand: the 10-Q filed 2021-07-29 gives
+    6-month YTD 8,884M and Q1 4,272M, so Q2 = 4,612M; restated YTD/Q1 facts filed
+    2022-04-28 and 2022-07-28 move it to 4,581M and then 4,641M."""
+    versions = funding.versions(library.load("sec/META")[0], None, "META", "capex")
+    q2 = versions[versions["quarter"] == pd.Period("2021Q2", "Q")]
+    got = [(f"{r.known:%Y-%m-%d}", round(r.value_usd / 1e6)) for r in q2.itertuples()]
+    assert got == [("2021-07-29", 4612), ("2022-04-28", 4581), ("2022-07-28", 4641)]

@@ -8,6 +8,7 @@ from liquidity.core.errors import DataNotAvailable, LiquidityError, ValidationEr
 from liquidity.data.pack import DataPack, write_pack
 from liquidity.data.provenance import Library
 from liquidity.data.store import Store
+from tests.alfred import vintage_frame
 
 LIQ = catalog.get("coinglass/liquidation_aggregated_coin_history_BTC")
 
@@ -139,3 +140,75 @@ def test_derived_results_are_recomputed_only_when_an_input_changes(fixture_pack,
     newer.loc[pd.Timestamp("2025-02-12")] = 6_860_000.0
     store.write(walcl, newer, source="test")  # a later Wednesday: the store copy wins now
     assert library.derived("n", ["fred/WALCL"], compute) == 2
+
+
+# -- FRED vintages: their own kind, in a pack only when it carries them -----------------------
+VINTAGES = catalog.vintages("WALCL")
+# Two vintages of 2025-01-01 (revised on 2025-01-09) and one of 2025-01-08, current ones open.
+VINTAGES_CSV = (
+    "date,realtime_start,realtime_end,value\n"
+    "2025-01-01,2025-01-02,2025-01-08,6800000\n"
+    "2025-01-01,2025-01-09,,6800500\n"
+    "2025-01-08,2025-01-09,,6810000\n"
+)
+VINTAGE_ROWS = [
+    ("2025-01-01", "2025-01-02", "2025-01-08", 6_800_000.0),
+    ("2025-01-01", "2025-01-09", None, 6_800_500.0),
+    ("2025-01-08", "2025-01-09", None, 6_810_000.0),
+]
+
+
+def vintage_pack(tmp_path, text=VINTAGES_CSV):
+    pack = tmp_path / "vintage-pack"
+    (pack / "fred_vintages").mkdir(parents=True)
+    (pack / "fred_vintages" / "WALCL.csv").write_text(text)
+    return pack
+
+
+def test_a_pack_with_vintages_serves_them_through_the_library(tmp_path):
+    library = Library(Store(tmp_path / "home"), DataPack(vintage_pack(tmp_path)))
+    frame, prov = library.load("fred_vintages/WALCL")
+    pd.testing.assert_frame_equal(frame, vintage_frame(VINTAGE_ROWS))
+    assert isinstance(frame.index, pd.RangeIndex)
+    assert prov.origin == "pack" and prov.rows == 3
+    # First and last are vintage days: the newest vintage dates the copy.
+    assert (prov.first, prov.last) == (pd.Timestamp("2025-01-02"), pd.Timestamp("2025-01-09"))
+    listed = [s.dataset.key for s in library.status() if s.dataset.kind == catalog.FRED_VINTAGES]
+    assert listed == ["fred_vintages/WALCL"]
+
+
+def test_a_pack_without_vintages_lists_none_of_them(fixture_pack, tmp_path):
+    statuses = Library(Store(tmp_path / "home"), DataPack(fixture_pack)).status()
+    assert [s.dataset.key for s in statuses] == [d.key for d in catalog.CATALOG]
+    with pytest.raises(DataNotAvailable, match="set FRED_API_KEY and run"):
+        Library(Store(tmp_path / "home"), DataPack(fixture_pack)).load("fred_vintages/WALCL")
+
+
+def test_a_unit_slip_in_a_vintage_file_is_rejected_by_name(tmp_path):
+    thousandfold = VINTAGES_CSV.replace("6800000", "6800000000")  # $ thousands read as millions
+    library = Library(None, DataPack(vintage_pack(tmp_path, thousandfold)))
+    message = (
+        r"fred_vintages/WALCL: value=6.8e\+09 at row 0 is outside the plausible range "
+        r"\[500000, 1.2e\+07\] USD_M: wrong unit"
+    )
+    with pytest.raises(ValidationError, match=message):
+        library.load("fred_vintages/WALCL")
+    [row] = [s for s in library.status() if s.dataset.kind == catalog.FRED_VINTAGES]
+    assert "outside the plausible range" in row.error and row.provenance is None
+
+
+def test_export_pack_writes_stored_vintages_and_they_come_back(tmp_path):
+    store = Store(tmp_path / "home")
+    store.write(VINTAGES, vintage_frame(VINTAGE_ROWS), source="ALFRED vintages (fredapi)")
+    written, skipped = Library(store).export_pack(tmp_path / "out")
+    path = tmp_path / "out" / "fred_vintages" / "WALCL.csv"
+    assert path in written and skipped == {}
+    assert path.read_text() == VINTAGES_CSV  # realtime_end empty while current
+    exported = DataPack(tmp_path / "out")
+    assert exported.keys() == ["fred_vintages/WALCL"]
+    pd.testing.assert_frame_equal(exported.read(VINTAGES), vintage_frame(VINTAGE_ROWS))
+    imported, rejected = Library(Store(tmp_path / "other")).import_pack(exported)
+    assert (imported, rejected) == (["fred_vintages/WALCL"], {})
+    path.unlink()  # the manifest still lists it: the missing file is named, not ignored
+    [row] = [s for s in Library(None, exported).status() if s.dataset.kind == VINTAGES.kind]
+    assert row.dataset.key == "fred_vintages/WALCL" and "file is missing" in row.error

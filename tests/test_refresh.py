@@ -7,26 +7,31 @@ import requests
 from liquidity.core import catalog
 from liquidity.data.provenance import Library
 from liquidity.data.store import Store
-from liquidity.ingest.refresh import Seams, refresh
+from liquidity.ingest.refresh import NO_VINTAGES, Seams, refresh
 from liquidity.sources import fred, http, sec, yahoo
+from tests.alfred import Alfred, vintage_frame
 from tests.fakes import make_response
+from tests.loopback import LoopbackServer
 
 FRED_IDS = [d.name for d in catalog.of_kind(catalog.FRED)]
 # A plausible latest value per native unit, so every series passes its magnitude check.
 LEVEL = {"USD_M": 900_000.0, "USD_B": 20_000.0, "PCT": 4.0, "INDEX": 20.0}
 
 
-def fred_csv(series_id, dates, bump=0.0):
-    dataset = catalog.fred(series_id)
-    level = {
+def level(series_id):
+    """A plausible value of the series in its native unit (it passes the magnitude checks)."""
+    return {
         "WALCL": 6_700_000.0,
         "TREAST": 4_000_000.0,
         "WRESBAL": 3_000_000.0,
         "RRPONTSYD": 1.0,
         "SP500": 6_000.0,
         "NFCI": -0.5,
-    }.get(series_id, LEVEL[dataset.native_unit])
-    rows = "\n".join(f"{d},{level + bump + i}" for i, d in enumerate(dates))
+    }.get(series_id, LEVEL[catalog.fred(series_id).native_unit])
+
+
+def fred_csv(series_id, dates, bump=0.0):
+    rows = "\n".join(f"{d},{level(series_id) + bump + i}" for i, d in enumerate(dates))
     return f"observation_date,{series_id}\n{rows}\n"
 
 
@@ -54,6 +59,12 @@ def no_throttle(monkeypatch):
     monkeypatch.setattr(sec, "LIMITER", http.RateLimiter(1e9, sleep=lambda seconds: None))
 
 
+@pytest.fixture
+def server():
+    with LoopbackServer() as loopback:
+        yield loopback
+
+
 def test_first_refresh_fetches_everything_and_writes_the_store(tmp_path):
     store = Store(tmp_path)
     server = FredServer(["2025-01-01", "2025-01-08"])
@@ -67,7 +78,9 @@ def test_first_refresh_fetches_everything_and_writes_the_store(tmp_path):
     assert not report.failed
     assert [p["id"] for p in server.params] == FRED_IDS
     assert all("cosd" not in p for p in server.params)
-    assert progress[-1] == (len(FRED_IDS), len(FRED_IDS))
+    # One step per series, and one per series whose vintages a key would fetch (skipped here).
+    steps = len(FRED_IDS) + len(catalog.VINTAGE_SERIES)
+    assert progress[-1] == (steps, steps)
     assert store.read("fred/WALCL")["value"].tolist() == [6_700_000.0, 6_700_001.0]
     assert report.summary("fred").startswith(f"fred: {len(FRED_IDS)}/{len(FRED_IDS)} datasets ok")
 
@@ -116,6 +129,106 @@ def test_an_empty_answer_never_replaces_data(tmp_path):
     assert report.failed and not report.offline
     assert "no observations" in store.attempts()["fred/WALCL"].message
     assert store.entry("fred/WALCL").sha256 == before.sha256
+
+
+# -- FRED vintages (with a key, through fredapi) ------------------------------------------------
+KEY = "refresh0123456789abcdef0123456789"
+# One revision history given to every series at its own level (value offsets small enough for
+# the spreads' ±5 bounds): the first refresh sees two Wednesdays, each published the next day ...
+FIRST = [
+    ("2025-01-01", "2025-01-02", None, 0.0),
+    ("2025-01-08", "2025-01-09", None, 0.25),
+]
+# ... the second, a week later, a revision of 2025-01-08 and a new Wednesday, both 2025-01-16.
+SECOND = [
+    ("2025-01-01", "2025-01-02", None, 0.0),
+    ("2025-01-08", "2025-01-09", "2025-01-15", 0.25),
+    ("2025-01-08", "2025-01-16", None, 0.5),
+    ("2025-01-15", "2025-01-16", None, 0.75),
+]
+WALCL_LEVEL = 6_700_000.0
+
+
+def keyed_refresh(store, server, history):
+    alfred = Alfred(history, base=level)
+    server.route(fred.FRED_OBSERVATIONS_URL, alfred)
+    server.route(fred.FRED_VINTAGE_DATES_URL, alfred)
+    opener = fred.Opener(server.session())
+    seams = Seams(fred_opener=opener)
+    return refresh(store, ("fred",), seams=seams, environ={"FRED_API_KEY": KEY})
+
+
+def outcome(report, key):
+    return next(o for o in report.outcomes["fred"] if o.key == key)
+
+
+def test_a_keyed_refresh_stores_the_vintages_of_each_vintage_series(tmp_path, server):
+    store = Store(tmp_path)
+    report = keyed_refresh(store, server, FIRST)
+    assert not report.failed and "fred" not in report.notes
+    held = {key for key in store.entries() if key.startswith("fred_vintages/")}
+    assert held == {f"fred_vintages/{series_id}" for series_id in catalog.VINTAGE_SERIES}
+    expected = vintage_frame(
+        [
+            ("2025-01-01", "2025-01-02", None, WALCL_LEVEL),
+            ("2025-01-08", "2025-01-09", None, WALCL_LEVEL + 0.25),
+        ]
+    )
+    pd.testing.assert_frame_equal(store.read("fred_vintages/WALCL"), expected)
+    assert store.read("fred/WALCL")["value"].tolist() == [WALCL_LEVEL, WALCL_LEVEL + 0.25]
+    walcl = outcome(report, "fred_vintages/WALCL")
+    assert (walcl.added, walcl.revised) == (2, 0)
+    # Each history fits FRED's row limit: one request per series, over all of realtime.
+    windows = [s for s in server.seen if "realtime_start" in s.query]
+    assert sorted(s.query["series_id"] for s in windows) == sorted(catalog.VINTAGE_SERIES)
+    assert {(s.query["realtime_start"], s.query["realtime_end"]) for s in windows} == {
+        ("1776-07-04", "9999-12-31")
+    }
+    assert not server.requests_for(fred.FRED_VINTAGE_DATES_URL)
+    assert all(s.query["api_key"] == KEY for s in server.seen)
+
+
+def test_a_second_refresh_asks_only_for_newer_vintages_and_closes_the_revised_row(tmp_path, server):
+    store = Store(tmp_path)
+    keyed_refresh(store, server, FIRST)
+    before = len(server.seen)
+    report = keyed_refresh(store, server, SECOND)
+    assert not report.failed
+    asked = [
+        s.query["realtime_start"]
+        for s in server.seen[before:]
+        if s.query.get("series_id") == "WALCL" and "realtime_start" in s.query
+    ]
+    # The newest stored vintage is 2025-01-09: FRED is asked from the day after, once.
+    assert asked == ["2025-01-10"]
+    assert not [s for s in server.seen[before:] if s.url == fred.FRED_VINTAGE_DATES_URL]
+    expected = vintage_frame(
+        [
+            ("2025-01-01", "2025-01-02", None, WALCL_LEVEL),
+            ("2025-01-08", "2025-01-09", "2025-01-15", WALCL_LEVEL + 0.25),
+            ("2025-01-08", "2025-01-16", None, WALCL_LEVEL + 0.5),
+            ("2025-01-15", "2025-01-16", None, WALCL_LEVEL + 0.75),
+        ]
+    )
+    pd.testing.assert_frame_equal(store.read("fred_vintages/WALCL"), expected)
+    walcl = outcome(report, "fred_vintages/WALCL")
+    assert (walcl.added, walcl.revised) == (2, 1)  # two new vintage rows, one row closed
+    sha = store.entry("fred_vintages/WALCL").sha256
+    again = keyed_refresh(store, server, SECOND)
+    assert outcome(again, "fred_vintages/WALCL").message == "unchanged"
+    assert store.entry("fred_vintages/WALCL").sha256 == sha
+
+
+def test_a_keyless_refresh_skips_vintages_and_says_why(tmp_path):
+    store = Store(tmp_path)
+    server = FredServer(["2025-01-01"])
+    report = refresh(store, ("fred",), seams=Seams(fred_session=server), environ={})
+    assert not report.failed
+    assert report.notes["fred"] == NO_VINTAGES
+    assert "vintages need FRED_API_KEY" in report.summary("fred")
+    assert len(server.params) == len(FRED_IDS)  # one fredgraph.csv request per series, no more
+    assert not [k for k in store.entries() if k.startswith("fred_vintages/")]
+    assert not [k for k in store.attempts() if k.startswith("fred_vintages/")]
 
 
 def yahoo_frame(tickers, dates, adj_scale=1.0):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -485,8 +487,17 @@ def test_cli_scorecard_prints_every_claim(real_pack, tmp_path, capsys):
     assert main(["scorecard", "--as-of", "2025-12-31"], library=library) == 0
     lines = capsys.readouterr().out.splitlines()
     header = "claim,verdict,effect,unit,ci_low,ci_high,n,window_start,window_end,coverage,"
-    assert lines[0] == header + "data_end,reason,rule"
+    assert lines[0] == header + "data_end,basis,reason,rule"
     assert len(lines) == 1 + len(sc.CLAIMS)
+    rows = {r["claim"]: r for r in csv.DictReader(lines)}
+    # The pack has SEC facts with filing dates, hand-compiled quarters before 2018 and no FRED
+    # vintages: the capex claim says so, the tub claim names both of its inputs' bases.
+    capex_basis = rows[sc.CLAIMS["capex_accelerating"]]["basis"]
+    assert capex_basis.startswith("capex: point-in-time (SEC filing dates); ")
+    assert "public from quarter end + 45 days" in capex_basis
+    assert rows[sc.CLAIMS["tub_draining"]]["basis"].startswith(
+        "net liquidity: revised data cut at the as-of date (no vintages stored); capex: "
+    )
     assert main(["scorecard", "--as-of", "2025-02-30"], library=library) == 2
 
 
@@ -556,3 +567,33 @@ def test_the_latest_verdicts_on_the_pack_worked_by_hand(real_pack, tmp_path):
     # DFII10 in the pack ends 2026-07-28, 30 days before the as-of date.
     money = frame.loc[sc.CLAIMS["money_dearer"]]
     assert money["verdict"] == INC and money["reason"] == "10-year real yield ends 2026-07-28"
+
+
+def test_each_claim_states_the_basis_of_the_inputs_it_reads():
+    basis = {"capex": "point-in-time (SEC filing dates)", "net liquidity": "cut at date"}
+    frame = sc.scorecard(all_inputs() | {"basis": basis}, ASOF).set_index("claim")["basis"]
+    assert frame[sc.CLAIMS["capex_accelerating"]] == "capex: point-in-time (SEC filing dates)"
+    assert frame[sc.CLAIMS["tub_draining"]] == (
+        "net liquidity: cut at date; capex: point-in-time (SEC filing dates)"
+    )
+    assert frame[sc.CLAIMS["divergence"]] == ""  # no basis given for prices
+
+
+def test_a_capex_quarter_filed_late_is_absent_until_its_filing():
+    # Versions for two companies: B's 2025Q1 is filed on 2025-07-01, 91 days after its end
+    # (end + 45 days would be 2025-05-15); A restates 2024Q4 from 10 to 12 on 2025-05-01.
+    versions = pd.DataFrame(
+        {
+            "quarter": pd.PeriodIndex(["2024Q4", "2024Q4", "2025Q1", "2025Q1"], freq="Q"),
+            "ticker": ["A", "A", "A", "B"],
+            "known": pd.to_datetime(["2025-02-01", "2025-05-01", "2025-04-30", "2025-07-01"]),
+            "value_usd": [10.0, 12.0, 20.0, 30.0],
+            "basis": "filing date",
+        }
+    )
+    may = sc.known_quarters(versions, pd.Timestamp("2025-05-20"))
+    assert may.to_dict() == {"A": {pd.Period("2024Q4", "Q"): 12.0, pd.Period("2025Q1", "Q"): 20.0}}
+    april = sc.known_quarters(versions, pd.Timestamp("2025-04-30"))
+    assert april["A"].to_dict() == {pd.Period("2024Q4", "Q"): 10.0, pd.Period("2025Q1", "Q"): 20.0}
+    july = sc.known_quarters(versions, pd.Timestamp("2025-07-01"))
+    assert july.loc[pd.Period("2025Q1", "Q"), "B"] == 30.0

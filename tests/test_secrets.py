@@ -24,11 +24,12 @@ import logging
 import re
 
 from liquidity.sources import coinglass, exchanges, fred, http, sec
+from tests.alfred import Alfred
 from tests.apptest import run_page
 from tests.conftest import REPO
 from tests.loopback import LoopbackServer, ok, status
 from tests.test_faults import FAST_RETRY, LIMITERS, SEC_FACTS, recent
-from tests.test_refresh import ExchangeServer, fred_csv
+from tests.test_refresh import ExchangeServer, level
 
 MARKERS = {
     "FRED_API_KEY": "fredmarker0a1b2c3d4e5f60718293a4b5",
@@ -43,13 +44,10 @@ PAGES = (
     "pages/4_liquidations.py",
     "pages/5_data.py",
 )
-FRED_MISSING = {"error_code": 400, "error_message": "Bad Request.  The series does not exist."}
-
-
-def fred_json(series_id: str, dates: list[str]) -> str:
-    """FRED's observations JSON with the plausible values of test_refresh.fred_csv."""
-    rows = [line.split(",") for line in fred_csv(series_id, dates).splitlines()[1:]]
-    return json.dumps({"observations": [{"date": day, "value": value} for day, value in rows]})
+FRED_MISSING = (
+    '<?xml version="1.0" encoding="utf-8" ?>\n'
+    '<error code="400" message="Bad Request.  The series does not exist."/>'
+)
 
 
 def route_every_source(server: LoopbackServer) -> None:
@@ -58,14 +56,15 @@ def route_every_source(server: LoopbackServer) -> None:
     # compute net liquidity from them and renders in full.
     wednesday = datetime.date.today().weekday() - 2
     dates = [recent(wednesday % 7 + 7), recent(wednesday % 7)]
+    # The latest values and the vintages (each published on its own date) through fredapi.
+    alfred = Alfred([(day, day, None, float(i)) for i, day in enumerate(dates)], base=level)
     server.route(
         fred.FRED_OBSERVATIONS_URL,
         lambda seen: (
-            status(400, json.dumps(FRED_MISSING))
-            if seen.query["series_id"] == "DGS10"
-            else ok(fred_json(seen.query["series_id"], dates))
+            status(400, FRED_MISSING) if seen.query["series_id"] == "DGS10" else alfred(seen)
         ),
     )
+    server.route(fred.FRED_VINTAGE_DATES_URL, alfred)
     for ticker, cik in sec.CIKS.items():
         answer = status(500) if ticker == "GOOGL" else ok(json.dumps(SEC_FACTS))
         server.route(sec.SEC_FACTS_URL.format(cik=cik), answer)
@@ -106,7 +105,7 @@ def test_secrets_reach_only_their_api(app_env, fixture_pack, monkeypatch, caplog
         assert not at.exception
         pages = {"pages/5_data.py after Refresh now": rendered(at)}
         summaries = "\n".join(element.value for element in at.markdown)
-        assert "fred: 19/20 datasets ok" in summaries
+        assert "fred: 28/29 datasets ok" in summaries  # 20 series and 9 vintage datasets
         assert "sec: 4/5 datasets ok" in summaries
         for script in PAGES:
             pages[script] = rendered(run_page(script))

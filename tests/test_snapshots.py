@@ -13,6 +13,7 @@ from liquidity.data.pack import DataPack
 from liquidity.data.provenance import Library
 from liquidity.data.snapshots import SnapshotUnavailable
 from liquidity.data.store import Entry, Store
+from tests.alfred import vintage_frame
 from tests.apptest import chart_specs
 from tests.apptest import run_page as run
 
@@ -261,3 +262,26 @@ def test_the_id_does_not_depend_on_the_order_of_the_datasets():
     b = Entry("fred/DGS10", "bbb", "pack", "x", at, None, None, 1)
     expected = hashlib.sha256(b"fred/DGS10 bbb\nfred/WALCL aaa").hexdigest()[:12]
     assert snapshots.snapshot_id([a, b]) == snapshots.snapshot_id([b, a]) == expected
+
+
+def test_a_pin_includes_the_vintages_of_the_store_and_of_the_pack(tmp_path):
+    # WALCL's vintages in the pack (read in place), M2's in the store.
+    pack = tmp_path / "pack"
+    (pack / "fred_vintages").mkdir(parents=True)
+    (pack / "fred_vintages" / "WALCL.csv").write_text(
+        "date,realtime_start,realtime_end,value\n2025-01-01,2025-01-02,,6800000\n"
+    )
+    library = Library(Store(tmp_path / "home"), DataPack(pack))
+    m2 = vintage_frame([("2025-01-01", "2025-02-25", None, 21_561.4)])
+    library.store.write(catalog.vintages("M2SL"), m2, source="test")
+    snapshot = snapshots.pin(library, (catalog.FRED_VINTAGES,))
+    assert set(snapshot.entries) == {"fred_vintages/WALCL", "fred_vintages/M2SL"}
+    assert snapshot.data_as_of == pd.Timestamp("2025-02-25")  # no FRED series: any dataset's
+    assert snapshots.pin(library).id == snapshot.id  # the default, every kind, holds them too
+    library.store.write(catalog.vintages("M2SL"), m2.assign(value=21_600.0), source="revised")
+    pinned = snapshots.pinned_library(
+        library.store, snapshots.open_snapshot(library.store, snapshot.id)
+    )
+    pd.testing.assert_frame_equal(pinned.load("fred_vintages/M2SL")[0], m2)
+    walcl = pinned.load("fred_vintages/WALCL")[0]
+    assert walcl["value"].tolist() == [6_800_000.0] and walcl["realtime_end"].isna().all()

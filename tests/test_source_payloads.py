@@ -20,8 +20,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from liquidity.core.catalog import VINTAGE_COLUMNS
 from liquidity.core.errors import SourceError
-from liquidity.sources import coinglass, exchanges, fred, sec, venues, yahoo
+from liquidity.sources import coinglass, exchanges, fred, http, sec, venues, yahoo
+from tests.fakes import FakeSession, make_response
 
 PAYLOADS = pathlib.Path(__file__).parent / "fixtures" / "payloads"
 UTC = "datetime64[us, UTC]"
@@ -31,13 +33,41 @@ NAN = float("nan")
 
 def payload(name: str) -> Any:
     """A recorded payload as its fetch step returns it: parsed JSON for .json, text for .csv,
-    and for yahoo/ the `yfinance.download` frame (two header rows, Price and Ticker)."""
+    for yahoo/ the `yfinance.download` frame (two header rows, Price and Ticker), and for FRED's
+    XML (`<id>_<endpoint>.xml`) fredapi's reading of it, the file served to the real fetch step
+    (fredapi sending through the project's Opener) by a fake session."""
     path = PAYLOADS / name
     if path.suffix == ".json":
         return json.loads(path.read_text())
     if path.parent.name == "yahoo":
         return pd.read_csv(path, header=[0, 1], index_col=0, parse_dates=True)
+    if path.suffix == ".xml":
+        return fred_fetched(path)
     return path.read_text()
+
+
+FRED_KEY = "0123456789abcdef0123456789abcdef"
+FRED_FETCHES = {
+    "observations": lambda opener, sid: fred.fetch_observations(
+        opener, fred.FredRequest(sid, None), FRED_KEY
+    ),
+    "series": lambda opener, sid: fred.fetch_series_info(
+        opener, fred.FredRequest(sid, None), FRED_KEY
+    ),
+    "vintagedates": lambda opener, sid: fred.fetch_vintage_dates(
+        opener, fred.VintageRequest(sid, None), FRED_KEY
+    ),
+    "vintages": lambda opener, sid: fred.fetch_vintages(
+        opener, fred.VintageRequest(sid, None), FRED_KEY
+    ),
+}
+
+
+def fred_fetched(path: pathlib.Path) -> Any:
+    series_id, _, endpoint = path.stem.rpartition("_")
+    session = FakeSession(make_response(200, path.read_bytes()))
+    opener = fred.Opener(session, limiter=http.RateLimiter(1e9))
+    return FRED_FETCHES[endpoint](opener, series_id.upper())
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -64,7 +94,7 @@ def ts(text: str, tz: str | None = None) -> pd.Timestamp:
 OHLC = ["open", "high", "low", "close"]
 BARS = ["open", "high", "low", "close", "adj_close", "volume"]
 CASES = [
-    # -- FRED: fredgraph.csv (SOURCES.md §3.1) and the keyed JSON API (§3.3) ---------------------
+    # -- FRED: fredgraph.csv (SOURCES.md §3.1) and the keyed API's XML through fredapi (§3.2) ----
     # Three weekly rows as written in the file.
     Case(
         payload="fred/walcl.csv",
@@ -100,7 +130,7 @@ CASES = [
     ),
     # Out of date order in the file: sorted, 2023-12-27 comes first; 2024-01-10 is "." → NaN.
     Case(
-        payload="fred/walcl_observations.json",
+        payload="fred/walcl_observations.xml",
         parse=fred.parse_observations,
         args=("WALCL",),
         rows=3,
@@ -108,6 +138,29 @@ CASES = [
         index=("date", NAIVE),
         first={"index": ts("2023-12-27"), "value": 7_712_781.0},
         last={"index": ts("2024-01-10"), "value": NAN},
+    ),
+    # Five M2 vintages sorted by date then realtime_start: January's first (2025-02-25, closed
+    # the day before the next, 2025-03-25) first; March, first published 2025-04-22 as ".",
+    # current (NaT) and NaN last.
+    Case(
+        payload="fred/m2sl_vintages.xml",
+        parse=fred.parse_vintages,
+        args=("M2SL",),
+        rows=5,
+        columns=list(VINTAGE_COLUMNS),
+        index=(None, "int64"),
+        first={
+            "date": ts("2025-01-01"),
+            "realtime_start": ts("2025-02-25"),
+            "realtime_end": ts("2025-03-24"),
+            "value": 21_561.4,
+        },
+        last={
+            "date": ts("2025-03-01"),
+            "realtime_start": ts("2025-04-22"),
+            "realtime_end": pd.NaT,
+            "value": NAN,
+        },
     ),
     # -- Yahoo: one yfinance 1.7 download of MU, BTC-USD, SNDK, Fri 2024-01-05 to Mon 01-08 -----
     # MU's weekend rows are all NaN (only BTC-USD trades then) and are dropped: Fri and Mon left.

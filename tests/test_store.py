@@ -8,6 +8,7 @@ import pytest
 from liquidity.core import catalog
 from liquidity.core.errors import DataNotAvailable, ValidationError
 from liquidity.data.store import Store
+from tests.alfred import vintage_frame
 
 WALCL = catalog.fred("WALCL")
 
@@ -103,3 +104,24 @@ def test_attempts_are_recorded(tmp_path):
     store.record_attempt("fred/WALCL", False, "could not reach fred.stlouisfed.org")
     attempt = store.attempts()["fred/WALCL"]
     assert not attempt.ok and "could not reach" in attempt.message
+
+
+def test_vintages_round_trip_with_their_dtypes_and_open_periods(tmp_path):
+    store = Store(tmp_path)
+    vintages = catalog.vintages("WALCL")
+    data = vintage_frame(
+        [
+            ("2025-01-01", "2025-01-02", "2025-01-08", 6_800_000.0),
+            ("2025-01-01", "2025-01-09", None, 6_800_500.0),
+            ("2025-01-08", "2025-01-09", None, float("nan")),
+        ]
+    )
+    entry = store.write(vintages, data, source="test")
+    back = store.read("fred_vintages/WALCL")
+    pd.testing.assert_frame_equal(back, data)  # dtypes, NaT, NaN and the RangeIndex
+    # first / last are the first and the newest vintage days
+    assert (entry.first, entry.last, entry.rows) == (
+        pd.Timestamp("2025-01-02"),
+        pd.Timestamp("2025-01-09"),
+        3,
+    )

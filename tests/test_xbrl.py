@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from liquidity.analytics import xbrl
+from liquidity.analytics import capex, xbrl
 from liquidity.sources.sec import parse_facts
 
 PPE = "PaymentsToAcquirePropertyPlantAndEquipment"
@@ -489,3 +489,54 @@ def test_ttm_refuses_a_non_quarterly_index():
         xbrl.ttm(pd.Series([1.0], index=pd.DatetimeIndex(["2024-03-31"])))
     with pytest.raises(ValueError, match="duplicates"):
         xbrl.ttm(pd.Series([1.0, 2.0], index=pd.PeriodIndex(["2024Q1", "2024Q1"], freq="Q")))
+
+
+# -- versions: what was public on a day -------------------------------------------------------
+# A calendar-year filer. Q1 2024 is first filed 2024-04-25 at 100M and restated to 110M in the
+# 10-Q of 2024-10-24 (a comparative column with a new value); Q2 comes only as a 6-month YTD
+# fact (230M, filed 2024-07-25), so Q2 = 230 - 100 = 130M until the restatement, then
+# 230 - 110 = 120M (the YTD fact itself is unchanged). Q3 is filed late, on 2024-12-20, more
+# than 45 days after its end.
+RESTATED = [
+    fact("2024-01-01", "2024-03-31", 100, "q1", 2024, "Q1", "10-Q", "2024-04-25"),
+    fact("2024-01-01", "2024-06-30", 230, "q2", 2024, "Q2", "10-Q", "2024-07-25"),
+    fact("2024-01-01", "2024-03-31", 110, "q2b", 2024, "Q2", "10-Q", "2024-10-24"),
+    fact("2024-07-01", "2024-09-30", 90, "q3", 2024, "Q3", "10-Q", "2024-12-20"),
+]
+
+
+def test_versions_keep_each_value_with_the_filing_that_made_it_public():
+    facts = parse_facts(concept(PPE, RESTATED))
+    versions = xbrl.versions(facts, [PPE])
+    got = [(str(r.quarter), f"{r.known:%Y-%m-%d}", r.value_usd / M) for r in versions.itertuples()]
+    assert got == [
+        ("2024Q1", "2024-04-25", 100.0),
+        ("2024Q1", "2024-10-24", 110.0),
+        ("2024Q2", "2024-07-25", 130.0),
+        ("2024Q2", "2024-10-24", 120.0),
+        ("2024Q3", "2024-12-20", 90.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("asof", "expected"),
+    [
+        ("2024-04-24", {}),  # the day before the first 10-Q: nothing public
+        ("2024-09-30", {"2024Q1": 100.0, "2024Q2": 130.0}),  # restatement not yet filed
+        # Q3 ended 2024-09-30; end + 45 days is 2024-11-14, but its 10-Q came on 2024-12-20.
+        ("2024-11-20", {"2024Q1": 110.0, "2024Q2": 120.0}),
+        ("2024-12-20", {"2024Q1": 110.0, "2024Q2": 120.0, "2024Q3": 90.0}),
+    ],
+)
+def test_a_quarter_as_of_a_day_is_the_value_of_the_filings_made_by_then(asof, expected):
+    versions = xbrl.versions(parse_facts(concept(PPE, RESTATED)), [PPE])
+    table = capex.as_known(versions.assign(ticker="X", basis=capex.FILED), asof)
+    got = {str(q): v / M for q, v in table["X"].dropna().items()} if not table.empty else {}
+    assert got == expected
+
+
+def test_versions_end_where_quarterize_ends():
+    # The last version of each quarter is today's value: nothing dropped or invented.
+    facts = parse_facts(concept(PPE, RESTATED))
+    last = xbrl.versions(facts, [PPE]).groupby("quarter")["value_usd"].last()
+    assert millions(last.to_frame()) == millions(xbrl.quarterize(facts, [PPE]))

@@ -231,6 +231,74 @@ def available_at(quarters: pd.PeriodIndex, lag_days: int = 45) -> pd.DatetimeInd
     return pd.DatetimeIndex(ends + pd.Timedelta(days=lag_days), name="available_at")
 
 
+# What a quarter's public date rests on: the filing that reported it, or the rule above.
+FILED = "filing date"
+ASSUMED = "quarter end + 45 days"
+VERSION_COLUMNS = ("quarter", "ticker", "known", "value_usd", "basis")
+
+
+def assumed_versions(table: pd.DataFrame, lag_days: int = 45) -> pd.DataFrame:
+    """A quarter × ticker table of values without filing dates as versions (VERSION_COLUMNS),
+    each public from `available_at` (hand-compiled rows: the 45-day rule, basis ASSUMED)."""
+    quarters = pd.PeriodIndex(table.index, freq="Q", name="quarter")
+    long = table.set_axis(quarters).rename_axis(columns="ticker").stack(future_stack=True)
+    long = long.dropna().rename("value_usd").reset_index()
+    long["known"] = available_at(pd.PeriodIndex(long["quarter"], freq="Q"), lag_days)
+    return long.assign(basis=ASSUMED).loc[:, list(VERSION_COLUMNS)]
+
+
+def as_known(versions: pd.DataFrame, asof) -> pd.DataFrame:
+    """Quarter × ticker table of the values public at `asof`: per cell, the latest version with
+    `known` ≤ `asof` (a quarter filed later is absent, a restatement filed later is not seen)."""
+    public = versions[versions["known"] <= pd.Timestamp(asof)]
+    latest = public.sort_values("known", kind="stable").drop_duplicates(
+        ["quarter", "ticker"], keep="last"
+    )
+    table = latest.pivot(index="quarter", columns="ticker", values="value_usd")
+    tickers = list(dict.fromkeys(versions["ticker"]))
+    table = table.reindex(columns=[t for t in tickers if t in table.columns])
+    table.index = pd.PeriodIndex(table.index, freq="Q", name="quarter")
+    table.columns.name = None
+    return table.sort_index().astype("float64")
+
+
+def first_public(versions: pd.DataFrame, asof) -> pd.Series:
+    """Per quarter, the day its last reporting company (of those public at `asof`) first made
+    it public: from then on the quarter reads as the group's, indexed by quarter."""
+    public = versions[versions["known"] <= pd.Timestamp(asof)]
+    first = public.groupby(["quarter", "ticker"], observed=True)["known"].min()
+    out = first.groupby(level="quarter").max().rename("public")
+    out.index = pd.PeriodIndex(out.index, freq="Q", name="quarter")
+    return out.sort_index()
+
+
+def by_public_date(frame: pd.DataFrame | pd.Series, public) -> pd.DataFrame | pd.Series:
+    """Quarter-indexed rows re-indexed by the day each quarter became public (`public`, one
+    per row), for "the latest public on a date" lookups: a filing can make several quarters
+    public on one day, and only the newest quarter public on a day counts."""
+    ordinals = pd.PeriodIndex(frame.index, freq="Q").asi8
+    out = frame.set_axis(pd.DatetimeIndex(public, name="public"))
+    order = np.argsort(out.index.to_numpy(), kind="stable")
+    out, ordinals = out.iloc[order], ordinals[order]
+    newest = ordinals >= np.maximum.accumulate(ordinals) if len(ordinals) else ordinals.astype(bool)
+    out = out[newest]
+    return out[~out.index.duplicated(keep="last")]
+
+
+def version_basis(versions: pd.DataFrame) -> str:
+    """In words, what the public dates of `versions` rest on (the scorecard's `basis`)."""
+    assumed = versions[versions["basis"] == ASSUMED]
+    if assumed.empty:
+        return "point-in-time (SEC filing dates)"
+    if len(assumed) == len(versions):
+        return f"{ASSUMED} (no filing dates)"
+    first, last = assumed["quarter"].min(), assumed["quarter"].max()
+    return (
+        f"point-in-time (SEC filing dates); {len(assumed)} hand-compiled company-quarters "
+        f"({first}–{last}) public from {ASSUMED}"
+    )
+
+
 def _empty() -> pd.DataFrame:
     out = pd.DataFrame(
         {

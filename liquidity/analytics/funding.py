@@ -136,6 +136,29 @@ def from_sec_facts(facts: pd.DataFrame, ticker: str) -> CompanyQuarters:
     return CompanyQuarters(ticker, values, pd.concat(records, ignore_index=True))
 
 
+def versions(
+    facts: pd.DataFrame | None, packed: pd.Series | None, ticker: str, metric: str
+) -> pd.DataFrame:
+    """Every value of one company's `metric` (capex or operating_cash_flow) with the day it
+    became public (`capex.VERSION_COLUMNS`): SEC quarters from their filings
+    (`xbrl.versions`), the pack's quarters that SEC lacks from quarter end + 45 days."""
+    tags = CAPEX_TAGS.get(ticker, FLOW_TAGS[metric]) if metric == "capex" else FLOW_TAGS[metric]
+    parts = []
+    filed_quarters = pd.PeriodIndex([], freq="Q")
+    if facts is not None:
+        filed = xbrl.versions(facts, tags).assign(ticker=ticker, basis=capex.FILED)
+        filed_quarters = pd.PeriodIndex(filed["quarter"].unique(), freq="Q")
+        parts.append(filed.loc[:, list(capex.VERSION_COLUMNS)])
+    if packed is not None:
+        rest = packed.dropna()
+        rest = rest[~pd.PeriodIndex(rest.index, freq="Q").isin(filed_quarters)]
+        parts.append(capex.assumed_versions(rest.to_frame(ticker)))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=list(capex.VERSION_COLUMNS))
+    return pd.concat(parts, ignore_index=True).sort_values(["quarter", "known"], ignore_index=True)
+
+
 def _without_leases(repaid: pd.DataFrame, leases: pd.Series) -> pd.DataFrame:
     """Debt repaid with the finance-lease principal taken out where the tag includes it; a
     quarter whose principal is not in the data cannot be split and drops out (missing)."""

@@ -1,12 +1,14 @@
 """The thesis scorecard: one pre-declared, look-ahead-free test per claim (issues #7, #13).
 
 Each claim is a pure function of plain pandas inputs and an `asof` date. It uses only what was
-public at `asof`: capex quarters from their assumed filing date (`capex.available_at`, quarter
-end + 45 days), net liquidity from the day after its H.4.1 Wednesday (`known_at`), market
-prices and yields at their own close, liquidation buckets once they have ended. Each returns a
-`Verdict`: "supported", "not supported" or "inconclusive", an effect size with its unit, a 95%
-interval where the rule has one (moving-block bootstrap over weeks or days, HAC for the
-regression; `stats`), the number of observations, the evidence window and the rule.
+public at `asof`: capex quarters from the filing that reported them (a restatement from its
+own filing; hand-compiled quarters without a filing date from quarter end + 45 days), net
+liquidity from the day after its H.4.1 Wednesday (`known_at`), market prices and yields at
+their own close, liquidation buckets once they have ended; FRED series as their vintages knew
+them when the caller stored vintages (`basis` says which). Each returns a `Verdict`:
+"supported", "not supported" or "inconclusive", an effect size with its unit, a 95% interval
+where the rule has one (moving-block bootstrap over weeks or days, HAC for the regression;
+`stats`), the number of observations, the evidence window, the basis and the rule.
 
 Coverage is part of every verdict. A claim whose inputs fail their coverage rule (a capex
 quarter without companies holding 80% of the base capex, a week without all its liquidation
@@ -24,7 +26,7 @@ those inputs from a library, truncated at `asof`, and calls it. `placebo` replay
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -54,6 +56,7 @@ COLUMNS = [
     "window_end",
     "coverage",
     "data_end",
+    "basis",
     "reason",
     "rule",
 ]
@@ -94,13 +97,13 @@ RULES = {
         "On the latest quarter whose panel is covered (companies holding ≥ 80% of the base "
         "year's capex report both quarters), supported when the group's trailing-four-quarter "
         "capex grows year over year and faster than the same panel a year earlier; quarters "
-        "count from their end + 45 days."
+        "count from the filing that reported them (hand-compiled ones from their end + 45 days)."
     ),
     "capex_outruns_cash": (
         "Supported when group capex ÷ operating cash flow over the last 4 known quarters exceeds "
         "the same ratio over the 4 quarters before, for the companies reporting both in all 8 "
-        "(quarters known from end + 45 days); inconclusive unless those companies hold ≥ 80% of "
-        "the window's capex."
+        "(quarters known from their filing dates); inconclusive unless those companies hold "
+        "≥ 80% of the window's capex."
     ),
     "tub_draining": (
         "Over the 13 weeks of net liquidity known at the as-of date (H.4.1 public the day after "
@@ -139,6 +142,20 @@ RULES = {
 }
 
 
+# The inputs each claim reads, by the names `inputs["basis"]` uses to say what an input's
+# values as of a date rest on (filing dates, vintages, or revised data cut at the date).
+CLAIM_INPUTS = {
+    "capex_accelerating": ("capex",),
+    "capex_outruns_cash": ("capex", "operating cash flow"),
+    "tub_draining": ("net liquidity", "capex"),
+    "reserve_scarcity": ("funding rates",),
+    "money_dearer": ("real yield", "HY OAS"),
+    "divergence": ("prices",),
+    "liquidity_sensitivity": ("prices", "net liquidity", "real yield"),
+    "leverage_flushes": ("liquidations", "net liquidity"),
+}
+
+
 def _no_trend() -> pd.Series:
     return pd.Series(dtype="float64", index=pd.DatetimeIndex([]))
 
@@ -157,6 +174,7 @@ class Verdict:
     n: int | None = None  # observations behind the effect (weeks, days, companies)
     coverage: str = ""  # what the evidence covers
     data_end: pd.Timestamp | None = None  # last observation of the input that binds
+    basis: str = ""  # per input, what its values as of the date rest on (CLAIM_INPUTS)
     reason: str = ""  # why the verdict is inconclusive, or what decided it
     # The quantity the rule tests, as known at each date up to the as-of date (TRENDS' unit).
     trend: pd.Series = field(default_factory=_no_trend, compare=False, repr=False)
@@ -220,12 +238,27 @@ def _interval_verdict(low: float, high: float, above: float, below: float) -> st
 
 
 def known_quarters(table: pd.DataFrame | None, asof: pd.Timestamp) -> pd.DataFrame:
-    """The rows of a quarter × ticker table public at `asof` (quarter end + 45 days)."""
+    """Quarter × ticker values public at `asof`. `table` is either versions
+    (`capex.VERSION_COLUMNS`: each value from the day its filing was made, restatements from
+    theirs) or a quarter × ticker table of values without filing dates, public from quarter
+    end + 45 days."""
     if table is None or table.empty:
         return pd.DataFrame()
-    table = table.copy()
-    table.index = pd.PeriodIndex(table.index, freq="Q", name="quarter")
-    return table[capex.available_at(table.index) <= asof].sort_index()
+    return capex.as_known(_versions(table), asof)
+
+
+def public_dates(table: pd.DataFrame | None, quarters, asof) -> pd.DatetimeIndex:
+    """The day each of `quarters` became public as a group quarter (`capex.first_public`),
+    for `table` in either form `known_quarters` takes."""
+    quarters = pd.PeriodIndex(quarters, freq="Q")
+    if table is None or table.empty:
+        return capex.available_at(quarters)
+    public = capex.first_public(_versions(table), asof).reindex(quarters)
+    return pd.DatetimeIndex(public.to_numpy(), name="public")
+
+
+def _versions(table: pd.DataFrame) -> pd.DataFrame:
+    return table if "known" in table.columns else capex.assumed_versions(table)
 
 
 def ttm_panel(capex_table: pd.DataFrame | None, asof) -> pd.DataFrame:
@@ -241,7 +274,7 @@ def covered_growth(capex_table: pd.DataFrame | None, asof) -> pd.Series:
     """Covered-panel TTM capex growth (%), indexed by the date each quarter became public."""
     panel = ttm_panel(capex_table, asof)
     growth = panel.loc[panel["covered"], "growth_pct"].dropna()
-    return pd.Series(growth.to_numpy(), index=capex.available_at(growth.index))
+    return capex.by_public_date(growth, public_dates(capex_table, growth.index, asof))
 
 
 def capex_accelerating(capex_table: pd.DataFrame | None, asof) -> Verdict:
@@ -249,20 +282,20 @@ def capex_accelerating(capex_table: pd.DataFrame | None, asof) -> Verdict:
     asof = pd.Timestamp(asof)
     panel = ttm_panel(capex_table, asof)
     growth = panel.loc[panel["covered"], "growth_pct"].dropna().iloc[-TREND_QUARTERS:]
-    trend = pd.Series(growth.to_numpy(), capex.available_at(growth.index))
+    trend = capex.by_public_date(growth, public_dates(capex_table, growth.index, asof))
     if panel.empty:
         return _inconclusive(key, unit, trend=trend, reason="no capex quarters known")
     latest = panel.index[-1]
     covered = panel[panel["accel_covered"]]
     if covered.empty:
         return _inconclusive(
-            key, unit, trend=trend, data_end=capex.available_at(pd.PeriodIndex([latest]))[0],
+            key, unit, trend=trend, data_end=public_dates(capex_table, [latest], asof)[0],
             reason=f"no quarter to {latest} where companies holding 80% of base capex "
             "report both years",
         )  # fmt: skip
     last = covered.index[-1]
     row = covered.loc[last]
-    end = capex.available_at(pd.PeriodIndex([last]))[0]
+    end = public_dates(capex_table, [last], asof)[0]
     names = [t for t in str(row["accel_companies"]).split(",") if t]
     coverage = f"{last}: {len(names)} companies ({', '.join(names)}), {row['accel_share']:.0%} "
     coverage += "of base capex" + ("" if last == latest else f"; {latest} not yet covered")
@@ -285,7 +318,7 @@ def capex_outruns_cash(capex_table: pd.DataFrame | None, ocf_table: pd.DataFrame
         missing = "capex" if cap.empty else "operating cash flow"
         return _inconclusive(key, unit, reason=f"no {missing} quarters known")
     quarters, complete = _cash_window(cap, ocf)
-    start, end = quarters[0].start_time, capex.available_at(quarters[-1:])[0]
+    start, end = quarters[0].start_time, public_dates(capex_table, quarters[-1:], asof)[0]
     held = cap.reindex(quarters)
     total = held.sum().sum()
     share = held[complete].sum().sum() / total if total > 0 else 0.0
@@ -306,7 +339,7 @@ def capex_outruns_cash(capex_table: pd.DataFrame | None, ocf_table: pd.DataFrame
         for table in (cap, ocf)
     )
     ratio = (100.0 * cap_4q / ocf_4q).dropna().iloc[-TREND_QUARTERS:]
-    trend = pd.Series(ratio.to_numpy(), capex.available_at(ratio.index))
+    trend = capex.by_public_date(ratio, public_dates(capex_table, ratio.index, asof))
     before, now = quarters[3], quarters[-1]
     extra = {"trend": trend, "coverage": coverage, "data_end": end, "n": len(complete)}
     if ocf_4q[before] <= 0 or ocf_4q[now] <= 0:
@@ -680,18 +713,20 @@ def evaluate(inputs: dict, asof) -> list[Verdict]:
     """Every claim's verdict (with its trend) on `asof`, in CLAIMS order; an input missing from
     `inputs` makes its claims inconclusive.
 
-    Keys: capex_table, ocf_table (quarter × ticker, USD), net_weekly_b (by H.4.1 Wednesday),
+    Keys: capex_table, ocf_table (versions with filing dates, or quarter × ticker in USD; see
+    `known_quarters`), net_weekly_b (by H.4.1 Wednesday),
     net_parts (walcl_b, tga_b, rrp_b by Wednesday), funding_spreads_bp (SOFR_IORB, EFFR_IORB
     daily), real_yield_daily, hy_daily, memory_level, spec_level (daily), basket_members
     ({"memory", "speculative"} → date × ticker membership), basket_excluded (ticker → reason),
     spec_weekly, memory_weekly, market_weekly, factors (`divergence.liquidity_factors`),
     liquidation_buckets (total_usd per bucket start), liquidation_bucket (their width, default
-    4 hours) and liquidation_source (what the buckets cover, in words).
+    4 hours), liquidation_source (what the buckets cover, in words) and basis (input name in
+    CLAIM_INPUTS → what its values as of a date rest on, in words).
     """
     asof = pd.Timestamp(asof)
     get = inputs.get
     bucket = get("liquidation_bucket", DEFAULT_BUCKET)
-    return [
+    verdicts = [
         capex_accelerating(get("capex_table"), asof),
         capex_outruns_cash(get("capex_table"), get("ocf_table"), asof),
         tub_draining(get("net_weekly_b"), get("capex_table"), asof, get("net_parts")),
@@ -715,6 +750,16 @@ def evaluate(inputs: dict, asof) -> list[Verdict]:
             source=get("liquidation_source", ""),
         ),
     ]
+    return [
+        replace(v, basis=claim_basis(key, get("basis", {})))
+        for key, v in zip(CLAIMS, verdicts, strict=True)
+    ]
+
+
+def claim_basis(key: str, basis: dict[str, str]) -> str:
+    """What the claim's inputs as of a date rest on, input by input ("capex: point-in-time
+    (SEC filing dates); net liquidity: revised data cut at the as-of date …")."""
+    return "; ".join(f"{name}: {basis[name]}" for name in CLAIM_INPUTS[key] if name in basis)
 
 
 def _frame(verdicts: list[Verdict]) -> pd.DataFrame:
@@ -819,6 +864,7 @@ def tally(table: pd.DataFrame) -> dict[str, int]:
 
 __all__ = [
     "CLAIMS",
+    "CLAIM_INPUTS",
     "COLUMNS",
     "RULES",
     "TRENDS",
@@ -827,6 +873,7 @@ __all__ = [
     "capex_accelerating",
     "capex_outruns_cash",
     "changes_since",
+    "claim_basis",
     "divergence",
     "evaluate",
     "history_dates",

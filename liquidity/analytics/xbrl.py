@@ -11,6 +11,8 @@ used here.
 - `quarterize` turns DURATION facts (capex, operating cash flow, revenue) into one value per
   calendar quarter, either reported directly or derived as the difference of two YTD facts.
 - `balances` picks one INSTANT fact (cash, marketable securities) per calendar quarter.
+- `versions` lists every value a quarter has had as the filings came in, each with the day it
+  became public (point-in-time replays).
 - `ttm` adds four consecutive quarters.
 
 Everything is pure pandas: no I/O, no network, no streamlit. A quarter that cannot be computed
@@ -159,6 +161,58 @@ def quarterize(facts: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:
     out = pd.DataFrame(list(found.values()))
     out["quarter"] = [calendar_quarter(s, e) for s, e in zip(out["start"], out["end"], strict=True)]
     return _one_per_quarter(out, QUARTER_COLUMNS)
+
+
+VERSION_COLUMNS = ("quarter", "known", "value_usd")
+
+
+def versions(facts: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:
+    """Every value each quarter of `quarterize(facts, tags)` has had, and when it became public.
+
+    A quarter is public from the filing that first reported a period ending on its last day
+    (the 10-Q or 10-K's `filed`), and a restated value from the filing that restated it, so
+    the value as of a day D is the one `quarterize` gives on the facts filed by D.
+
+    Rerunning `quarterize` at every filing costs ~30 per company; only two kinds of filing can
+    change a quarter that is already public: one where a (tag, start, end) takes a new value (a
+    restatement), and one that brings a fact for a period ending before the filing's own
+    latest period that no earlier filing had (a new comparative, e.g. after a tag switch). So
+    `quarterize` runs on the facts filed before each such filing and on all of them, and
+    between those filings a quarter keeps its value.
+
+    Returns columns `VERSION_COLUMNS`: `quarter` (Period, Q), `known` (the day this value became
+    public) and `value_usd`, one row per quarter and value, sorted by quarter and `known`.
+    """
+    tags = _tag_list(tags)
+    chosen = _select(facts, tags, instant=False)
+    filed = pd.to_datetime(facts["filed"])
+    first_report = chosen.groupby("end")["filed"].min()
+    rows, current, since = [], {}, None
+    for cut in [*_revision_dates(chosen), None]:
+        table = quarterize(facts if cut is None else facts[filed < cut], tags)
+        for quarter, value, end in zip(table.index, table["value_usd"], table["end"], strict=True):
+            if current.get(quarter) == value:
+                continue
+            known = first_report[end] if since is None else max(first_report[end], since)
+            rows.append((quarter, known, value))
+            current[quarter] = value
+        since = cut
+    out = pd.DataFrame(rows, columns=list(VERSION_COLUMNS))
+    out["quarter"] = pd.PeriodIndex(out["quarter"], freq="Q")
+    out["known"] = pd.to_datetime(out["known"]).astype("datetime64[us]")
+    out["value_usd"] = out["value_usd"].astype("float64")
+    return out.sort_values(["quarter", "known"], ignore_index=True)
+
+
+def _revision_dates(chosen: pd.DataFrame) -> list[pd.Timestamp]:
+    """Filing days that can change a quarter already public (see `versions`), ascending."""
+    ordered = chosen.sort_values(["filed", "accn"], kind="stable")
+    before = ordered.groupby(["tag", "start", "end"])["val"].shift()
+    restated = before.notna() & ordered["val"].ne(before)
+    late = before.isna() & ordered["end"].lt(ordered.groupby("accn")["end"].transform("max"))
+    # Before the first filing nothing is public, so it needs no cut of its own.
+    dates = set(ordered.loc[restated | late, "filed"]) - {ordered["filed"].min()}
+    return sorted(dates)
 
 
 def balances(facts: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ points, KRW as USD) before anything is stored or plotted.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -16,11 +17,12 @@ from liquidity.core.errors import UnknownDataset
 
 # Kinds, in the order the Data page lists them.
 FRED = "fred"
+FRED_VINTAGES = "fred_vintages"
 PRICES = "prices"
 CAPEX = "capex"
 SEC = "sec"
 COINGLASS = "coinglass"
-KINDS = (FRED, PRICES, CAPEX, SEC, COINGLASS)
+KINDS = (FRED, FRED_VINTAGES, PRICES, CAPEX, SEC, COINGLASS)
 # SEC companyfacts, one row per fact: the columns of `sec/<TICKER>` (source and pack alike).
 SEC_COLUMNS = (
     "taxonomy",
@@ -36,6 +38,9 @@ SEC_COLUMNS = (
     "filed",
     "frame",
 )
+# ALFRED vintages, one row per (observation date, realtime period): the columns of
+# `fred_vintages/<ID>`; realtime_end is NaT (empty in a pack) while the value is current.
+VINTAGE_COLUMNS = ("date", "realtime_start", "realtime_end", "value")
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class Dataset:
     @property
     def live(self) -> bool:
         """Whether `refresh` can fetch this dataset (pack-only datasets cannot)."""
-        return self.kind in (FRED, PRICES, SEC)
+        return self.kind in (FRED, FRED_VINTAGES, PRICES, SEC)
 
 
 _STALE = {"daily": 4, "weekly": 10, "monthly": 62, "quarterly": 135, "4-hourly": 2, "snapshot": 2}
@@ -355,7 +360,8 @@ KEYS = frozenset(_BY_KEY)
 def get(key: str) -> Dataset:
     """The dataset for `key` ("fred/WALCL"); raises UnknownDataset for keys it does not know.
 
-    SEC facts exist for any US filer, so "sec/<TICKER>" is known for every valid ticker.
+    SEC facts exist for any US filer, so "sec/<TICKER>" is known for every valid ticker, and
+    "fred_vintages/<ID>" for every catalogued FRED id.
     """
     if key in _BY_KEY:
         return _BY_KEY[key]
@@ -364,6 +370,8 @@ def get(key: str) -> Dataset:
         return sec_facts(name)
     if kind == PRICES and YAHOO_PATTERN.fullmatch(name):
         return price(name)
+    if kind == FRED_VINTAGES and f"{FRED}/{name}" in _BY_KEY:
+        return vintages(name)
     raise UnknownDataset(f"unknown dataset {key!r}; `python -m liquidity status` lists them")
 
 
@@ -398,6 +406,41 @@ def fred(series_id: str) -> Dataset:
         known = ", ".join(d.name for d in FRED_SERIES)
         raise UnknownDataset(f"unknown FRED series {series_id!r}; known: {known}")
     return _BY_KEY[key]
+
+
+# The FRED series whose vintages `refresh` keeps (with FRED_API_KEY): the inputs of the
+# scorecard, the drain gauge and the ledger (net liquidity's Wednesday variant, M2, the real
+# yield, the HY spread, the funding rates). Not NFCI: nothing replays it, and FRED revises its
+# whole history weekly (~2 million vintage rows, ~42 requests for a first fetch).
+VINTAGE_SERIES = (
+    "WALCL",
+    "WDTGAL",
+    "RRPONTSYD",
+    "M2SL",
+    "DFII10",
+    "BAMLH0A0HYM2",
+    "SOFR",
+    "IORB",
+    "EFFR",
+)
+
+
+def vintages(series_id: str) -> Dataset:
+    """The vintages of a catalogued FRED series (case-insensitive), as their own dataset.
+
+    Built on demand like the SEC facts of other filers, not listed in CATALOG: most packs and
+    stores hold no vintages, and the Data page should not list them as missing. The bounds are
+    the series' own, so a unit slip in a vintage fails like one in the latest values.
+    """
+    series = fred(series_id)
+    return dataclasses.replace(
+        series,
+        key=f"{FRED_VINTAGES}/{series.name}",
+        kind=FRED_VINTAGES,
+        label=f"{series.label} (vintages)",
+        source=f"ALFRED vintages of {series.name} through fredapi (needs FRED_API_KEY)",
+        convention=f"{series.convention}; one row per vintage (realtime period) of each date",
+    )
 
 
 # Yahoo symbols: indices (^GSPC), exchange suffixes (000660.KS), crypto pairs and FX (KRW=X).

@@ -13,7 +13,17 @@ import io
 import numpy as np
 import pandas as pd
 
-from liquidity.core.catalog import CAPEX, COINGLASS, FRED, PRICES, SEC, SEC_COLUMNS, Dataset
+from liquidity.core.catalog import (
+    CAPEX,
+    COINGLASS,
+    FRED,
+    FRED_VINTAGES,
+    PRICES,
+    SEC,
+    SEC_COLUMNS,
+    VINTAGE_COLUMNS,
+    Dataset,
+)
 from liquidity.core.errors import ValidationError
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
@@ -36,6 +46,8 @@ def is_snapshot(dataset: Dataset) -> bool:
 def expected_columns(dataset: Dataset) -> tuple[str, ...]:
     if dataset.kind == FRED:
         return ("value",)
+    if dataset.kind == FRED_VINTAGES:
+        return VINTAGE_COLUMNS
     if dataset.kind == PRICES:
         return PRICE_COLUMNS
     if dataset.kind == CAPEX:
@@ -51,7 +63,7 @@ def expected_columns(dataset: Dataset) -> tuple[str, ...]:
 
 def value_columns(dataset: Dataset) -> tuple[str, ...]:
     """The columns whose magnitudes the catalog bounds describe."""
-    if dataset.kind == FRED:
+    if dataset.kind in (FRED, FRED_VINTAGES):
         return ("value",)
     if dataset.kind == PRICES:
         return PRICE_COLUMNS[:-1]  # volume is a count, not a price
@@ -102,6 +114,9 @@ def _check_dates(index: pd.Index, key: str) -> None:
 
 
 def _check_unique_rows(frame: pd.DataFrame, dataset: Dataset) -> None:
+    if dataset.kind == FRED_VINTAGES:
+        _check_vintages(frame, dataset.key)
+        return
     if dataset.kind == CAPEX:
         ident = ["period_end", "fiscal_period", "concept"]
     elif dataset.kind == SEC:
@@ -114,6 +129,41 @@ def _check_unique_rows(frame: pd.DataFrame, dataset: Dataset) -> None:
     if dup.any():
         row = frame.loc[dup, ident].iloc[0]
         raise ValidationError(dataset.key, "duplicated row " + ", ".join(map(str, row.tolist())))
+
+
+def _check_vintages(frame: pd.DataFrame, key: str) -> None:
+    """One row per (date, realtime_start), in that order; a closed period ends after it starts.
+
+    As-of lookups take the last row of each date's run as its latest vintage, so the order is
+    part of the shape, not a convenience.
+    """
+    ident = ["date", "realtime_start"]
+    if frame[ident].isna().any().any():
+        raise ValidationError(key, "missing or malformed date, realtime_start")
+    dup = frame.duplicated(ident)
+    if dup.any():
+        row = frame.loc[dup, ident].iloc[0]
+        raise ValidationError(
+            key, f"duplicated vintage {row['date'].date()}, {row['realtime_start'].date()}"
+        )
+    dates, starts = frame["date"].to_numpy(), frame["realtime_start"].to_numpy()
+    back = (dates[1:] < dates[:-1]) | ((dates[1:] == dates[:-1]) & (starts[1:] < starts[:-1]))
+    if back.any():
+        pos = int(np.argmax(back)) + 1
+        raise ValidationError(
+            key,
+            f"vintages not sorted by date, realtime_start ({frame['date'].iloc[pos].date()} "
+            f"from {frame['realtime_start'].iloc[pos].date()} at row {pos})",
+        )
+    ends = frame["realtime_end"]
+    inverted = ends.notna() & (ends < frame["realtime_start"])
+    if inverted.any():
+        pos = int(np.argmax(inverted.to_numpy()))
+        raise ValidationError(
+            key,
+            f"realtime_end {ends.iloc[pos].date()} before realtime_start "
+            f"{frame['realtime_start'].iloc[pos].date()} at row {pos}",
+        )
 
 
 def _check_magnitudes(values: pd.DataFrame, dataset: Dataset) -> None:
@@ -183,6 +233,17 @@ def read_csv(
     if dataset.kind == SEC:
         _require(raw, SEC_COLUMNS, dataset)
         return sec_frame(raw[list(SEC_COLUMNS)])
+    if dataset.kind == FRED_VINTAGES:
+        _require(raw, VINTAGE_COLUMNS, dataset)
+        ends = _dates(raw["realtime_end"], dataset, optional=True)
+        return pd.DataFrame(
+            {
+                "date": _dates(raw["date"], dataset).as_unit("us"),
+                "realtime_start": _dates(raw["realtime_start"], dataset).as_unit("us"),
+                "realtime_end": ends.as_unit("us"),
+                "value": _numeric(raw, ["value"], dataset)["value"].to_numpy(),
+            }
+        )
     if is_snapshot(dataset):
         _require(raw, EXCHANGE_COLUMNS[1:], dataset)
         frame = _numeric(raw, list(EXCHANGE_COLUMNS[2:]), dataset)
@@ -251,6 +312,11 @@ def write_csv(frame: pd.DataFrame, dataset: Dataset) -> str:
         for col in ("start", "end", "filed"):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
         return out.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    if dataset.kind == FRED_VINTAGES:
+        out = frame[list(VINTAGE_COLUMNS)].copy()
+        for col in ("date", "realtime_start", "realtime_end"):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")  # NaT (current) → an empty field
+        return out.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     if is_snapshot(dataset):
         return frame.drop(columns="snapshot").to_csv(
             index=False, float_format="%.17g", lineterminator="\n"
@@ -288,9 +354,11 @@ def _numeric(raw: pd.DataFrame, cols: list[str], dataset: Dataset) -> pd.DataFra
     return out
 
 
-def _dates(text: pd.Series, dataset: Dataset) -> pd.DatetimeIndex:
+def _dates(text: pd.Series, dataset: Dataset, *, optional: bool = False) -> pd.DatetimeIndex:
+    """Dates of a column; with `optional`, an empty field is NaT instead of an error."""
     parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    if parsed.isna().any():
-        i = int(np.argmax(parsed.isna().to_numpy()))
+    bad = parsed.isna() & (text.str.strip() != "") if optional else parsed.isna()
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
         raise ValidationError(dataset.key, f"malformed date {text.iloc[i]!r} (line {i + 2})")
     return pd.DatetimeIndex(parsed, name="date")

@@ -1,6 +1,8 @@
 """Data packs: a folder of CSV files in a fixed layout that the app can read directly.
 
     fred/<SERIES_ID>.csv             date,value            (FRED native units)
+    fred_vintages/<SERIES_ID>.csv    date,realtime_start,realtime_end,value  (ALFRED vintages;
+                                     realtime_end empty while current; optional)
     prices/<TICKER>.csv              date,open,high,low,close,adj_close,volume
     capex/<TICKER>.csv               period_end,fiscal_period,form,value_usd,concept
     sec/<TICKER>.csv                 XBRL facts (written by export-pack when the store has them)
@@ -69,7 +71,12 @@ class DataPack:
         return out
 
     def keys(self) -> list[str]:
-        return [d.key for d in catalog.CATALOG if self.files(d)]
+        return [d.key for d in catalog.CATALOG if self.files(d)] + self.vintage_keys()
+
+    def vintage_keys(self) -> list[str]:
+        """The FRED vintages the pack carries (not catalogued: most packs have none)."""
+        held = (catalog.vintages(d.name) for d in catalog.FRED_SERIES)
+        return [d.key for d in held if self.files(d)]
 
     def listed(self) -> set[str]:
         """The dataset keys the pack's manifest.json names (packs written by export-pack); empty

@@ -131,6 +131,17 @@ class Library:
             return packed
         return from_store
 
+    def datasets(self, entries: dict[str, Entry] | None = None) -> tuple[Dataset, ...]:
+        """The catalog, then the FRED vintages the store or the pack holds (or its manifest
+        lists): built on demand like other filers' SEC facts, so a pack or store without
+        vintages lists none instead of ten missing datasets."""
+        entries = self.store.entries() if entries is None and self.store else (entries or {})
+        held = set(entries)
+        if self.pack is not None:
+            held |= set(self.pack.vintage_keys()) | self.pack.listed()
+        vintages = (catalog.vintages(d.name) for d in catalog.FRED_SERIES)
+        return catalog.CATALOG + tuple(d for d in vintages if d.key in held)
+
     def load(self, key: str) -> tuple[pd.DataFrame, Provenance]:
         """The frame for a catalog key with its provenance; DataNotAvailable if nobody holds it."""
         dataset = catalog.get(key)
@@ -161,7 +172,9 @@ class Library:
 
     def missing_message(self, dataset: Dataset) -> str:
         where = f"the data pack {self.pack.root} and " if self.pack else ""
-        if dataset.key not in catalog.KEYS:
+        if dataset.kind == catalog.FRED_VINTAGES:
+            fix = "set FRED_API_KEY and run `python -m liquidity refresh --only fred`"
+        elif dataset.key not in catalog.KEYS:
             fix = (
                 f"fetch it with `python -m liquidity fetch-prices {dataset.name}`"
                 if (dataset.kind == catalog.PRICES)
@@ -178,7 +191,7 @@ class Library:
         entries = self.store.entries() if self.store else {}
         attempts = self.store.attempts() if self.store else {}
         out = []
-        for dataset in catalog.CATALOG:
+        for dataset in self.datasets(entries):
             prov, error = None, None
             try:
                 prov = self.provenance(dataset.key, entries)
@@ -265,7 +278,7 @@ class Library:
     def export_pack(self, root: Path | str) -> tuple[list[Path], dict[str, str]]:
         """Write every dataset this library can load (as the app sees it) as a data pack."""
         frames, skipped = {}, {}
-        for dataset in catalog.CATALOG:
+        for dataset in self.datasets():
             try:
                 frame, prov = self.load(dataset.key)
             except DataNotAvailable:

@@ -99,7 +99,7 @@ def pin(library: Library, kinds: Iterable[str] = catalog.KINDS) -> Snapshot:
     kinds = tuple(kinds)
     stored = library.store.entries()
     keys = sorted(
-        {d.key for d in catalog.CATALOG if d.kind in kinds}
+        {d.key for d in library.datasets(stored) if d.kind in kinds}
         | {k for k in stored if k.partition("/")[0] in kinds}
     )
     # Memoised on the inputs' checksums: pinning unchanged data again serialises nothing.

@@ -103,9 +103,12 @@ def now_utc() -> pd.Timestamp:
 
 
 def span(frame: pd.DataFrame, dataset: Dataset) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """First and last observation date of a frame (None when it has no dates)."""
+    """First and last observation date of a frame (None when it has no dates); for vintages,
+    of the vintages, so a newer vintage of old observations counts as newer data."""
     if is_dated(dataset):
         dates = frame.index
+    elif "realtime_start" in frame.columns:  # FRED vintages: the first and the newest vintage
+        dates = frame["realtime_start"]
     elif "period_end" in frame.columns:
         dates = frame["period_end"]
     elif "end" in frame.columns:

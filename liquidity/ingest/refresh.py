@@ -2,10 +2,11 @@
 
 One function serves the CLI (`python -m liquidity refresh`) and the Data page's refresh button.
 Refresh is incremental where the source allows it: FRED is asked only for the last months (to
-pick up revisions), Yahoo for the last days, and a ticker whose adjusted history changed (a new
-dividend rescales every earlier adjusted close) is fetched again in full so bases never mix. A
-failed or empty fetch leaves the stored copy untouched and is recorded, with its message, as the
-dataset's last attempt.
+pick up revisions), its vintages (with FRED_API_KEY) only for those published after the newest
+stored one, Yahoo for the last days, and a ticker whose adjusted history changed (a new dividend
+rescales every earlier adjusted close) is fetched again in full so bases never mix. A failed or
+empty fetch leaves the stored copy untouched and is recorded, with its message, as the dataset's
+last attempt.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ COINGLASS_HISTORIES = (
     "fundingRate_oi_weight_ohlc_history",
 )
 FRED_REVISION_WINDOW = pd.Timedelta(days=120)
+# Why a keyless refresh stores no vintages (ALFRED has no keyless download).
+NO_VINTAGES = "vintages need FRED_API_KEY; as-of views cut the revised data at the date instead"
 PRICE_OVERLAP = pd.Timedelta(days=10)
 
 Progress = Callable[[int, int, str], None]
@@ -94,6 +97,7 @@ class Seams:
     """The network seams, injectable so tests replay recorded-shape payloads offline."""
 
     fred_session: object | None = None
+    fred_opener: fred.Opener | None = None  # fredapi's requests; default: over fred_session
     download: Callable | None = None
     sec_session: object | None = None
     exchange_session: object | None = None
@@ -118,6 +122,8 @@ def refresh(
     store.sweep()
     report = RefreshReport()
     datasets = [d for s in chosen if s != "liquidations" for d in _datasets(s)]
+    if "fred" in chosen:
+        datasets += [None] * len(catalog.VINTAGE_SERIES)
     if "liquidations" in chosen:
         datasets += [None] * len(catalog.COIN_SYMBOLS) * (1 + len(COINGLASS_HISTORIES))
     done = 0
@@ -129,7 +135,9 @@ def refresh(
             progress(done, len(datasets), label)
 
     if "fred" in chosen:
-        report.outcomes["fred"] = _refresh_fred(store, seams, environ, step)
+        report.outcomes["fred"], note = _refresh_fred(store, seams, environ, step)
+        if note:
+            report.notes["fred"] = note
     if "prices" in chosen:
         report.outcomes["prices"] = _refresh_prices(store, seams, step)
     if "sec" in chosen:
@@ -247,7 +255,8 @@ def _save(
     except LiquidityError as exc:
         store.record_attempt(dataset.key, False, str(exc))
         return Outcome(dataset.key, False, str(exc))
-    added, revised = _diff(old, new)
+    diff = _diff_vintages if dataset.kind == catalog.FRED_VINTAGES else _diff
+    added, revised = diff(old, new)
     message = f"+{added} rows, {revised} revised" if (added or revised) else "unchanged"
     store.record_attempt(dataset.key, True, message)
     return Outcome(dataset.key, True, message, added, revised)
@@ -274,6 +283,17 @@ def _diff(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[int, int]:
     return added, int(differs.any(axis=1).sum())
 
 
+def _diff_vintages(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[int, int]:
+    """(vintage rows not stored before, stored current rows that a newer vintage closed)."""
+    if old is None:
+        return len(new), 0
+    keys = ["date", "realtime_start"]
+    joined = new.merge(old, on=keys, how="left", suffixes=("", "_old"), indicator=True)
+    added = int((joined["_merge"] == "left_only").sum())
+    closed = joined["realtime_end_old"].isna() & joined["realtime_end"].notna()
+    return added, int((closed & (joined["_merge"] == "both")).sum())
+
+
 def _merge(old: pd.DataFrame | None, new: pd.DataFrame, since: pd.Timestamp | None) -> pd.DataFrame:
     """Stored rows before `since` followed by the freshly fetched rows (which win on overlap)."""
     if old is None or since is None:
@@ -281,20 +301,43 @@ def _merge(old: pd.DataFrame | None, new: pd.DataFrame, since: pd.Timestamp | No
     return pd.concat([old[old.index < since], new[new.index >= since]]).sort_index()
 
 
-def _refresh_fred(store, seams, environ, step) -> list[Outcome]:
+def _refresh_fred(store, seams, environ, step) -> tuple[list[Outcome], str | None]:
+    """The latest values of every series, then (with a key) the new vintages of VINTAGE_SERIES.
+    Returns (outcomes, why the vintages were not fetched)."""
     api_key = environ.get("FRED_API_KEY", "").strip() or None
     session = seams.fred_session or http.cached_session(store.http_cache_path)
-    source = "FRED API" if api_key else "FRED fredgraph.csv"
+    opener = seams.fred_opener or fred.Opener(session)
+    source = "FRED API (fredapi)" if api_key else "FRED fredgraph.csv"
 
     def fetch_and_save(dataset: Dataset) -> Outcome:
         old = _stored(store, dataset.key)
         since = None if old is None else old.index.max() - FRED_REVISION_WINDOW
         start = since.date() if since is not None else None
-        new = fred.get_series(dataset.name, start, session=session, api_key=api_key)
+        new = fred.get_series(dataset.name, start, session=session, api_key=api_key, opener=opener)
         return _save(store, dataset, old, _merge(old, new, since), source)
 
+    def fetch_vintages(dataset: Dataset) -> Outcome:
+        old = _stored(store, dataset.key)
+        after = None if old is None else (old["realtime_start"].max() + pd.Timedelta(days=1))
+        new = fred.get_vintages(
+            dataset.name,
+            api_key=api_key,
+            realtime_start=after.date() if after is not None else None,
+            opener=opener,
+        )
+        merged = new if old is None else fred.merge_vintages(old, new)
+        return _save(store, dataset, old, merged, "ALFRED vintages (fredapi)")
+
     jobs = [(d, partial(fetch_and_save, d)) for d in _datasets("fred")]
-    return _until_blocked(store, jobs, step, errors=(SourceError, ValueError))
+    vintages = [catalog.vintages(series_id) for series_id in catalog.VINTAGE_SERIES]
+    if api_key:
+        jobs += [(d, partial(fetch_vintages, d)) for d in vintages]
+    outcomes = _until_blocked(store, jobs, step, errors=(SourceError, ValueError))
+    if api_key:
+        return outcomes, None
+    for dataset in vintages:
+        step(dataset.key)
+    return outcomes, NO_VINTAGES
 
 
 def _refresh_prices(store, seams, step) -> list[Outcome]:

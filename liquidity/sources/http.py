@@ -29,6 +29,7 @@ from liquidity.core.errors import RateLimited, SourceError, SourceUnavailable
 
 DEFAULT_USER_AGENT = "LiquidityDrainMonitor/0.1 (+https://github.com/)"
 DEFAULT_EXPIRY = datetime.timedelta(hours=1)
+TIMEOUT = (5, 20)  # seconds to connect, seconds between bytes of the answer
 # FRED revises at most daily and SEC facts change only when filings land, so both can be kept
 # longer than the default; the keys are requests-cache host globs.
 URL_EXPIRY = {
@@ -39,16 +40,29 @@ URL_EXPIRY = {
 }
 
 
-class _RedactApiKeys(logging.Filter):
-    """Masks `api_key=` values in log records: FRED's API takes its key only in the query
-    string, and urllib3 and requests-cache log whole URLs at DEBUG."""
+_API_KEY_VALUE = re.compile(r"(api_key=)[^&\s\"']+", re.IGNORECASE)
 
-    pattern = re.compile(r"(api_key=)[^&\s\"']+", re.IGNORECASE)
+
+def redact(text: str, *secrets: str) -> str:
+    """`text` with every `api_key=` value and each of `secrets` masked as "…".
+
+    FRED's API takes its key only in the query string, so any text quoting a request URL (a log
+    line, an error message) carries it.
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "…")
+    return _API_KEY_VALUE.sub(r"\1…", text)
+
+
+class _RedactApiKeys(logging.Filter):
+    """Masks `api_key=` values in log records: urllib3 and requests-cache log whole URLs at
+    DEBUG."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if "api_key=" in message.lower():
-            record.msg, record.args = self.pattern.sub(r"\1…", message), ()
+            record.msg, record.args = redact(message), ()
         return True
 
 
@@ -139,6 +153,13 @@ def cached_session(
     return session
 
 
+def plain_session() -> requests.Session:
+    """A session without a cache, for answers not worth keeping, with the project's User-Agent."""
+    session = requests.Session()
+    session.headers["User-Agent"] = DEFAULT_USER_AGENT
+    return session
+
+
 def get(
     session: requests.Session,
     url: str,
@@ -147,7 +168,7 @@ def get(
     limiter: RateLimiter,
     params: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
-    timeout: float | tuple[float, float] = (5, 20),
+    timeout: float | tuple[float, float] = TIMEOUT,
     expect: tuple[int, ...] = (200,),
     retry: Retry | None = None,
 ) -> requests.Response:
@@ -247,10 +268,23 @@ def retry_after_seconds(value: str | None, *, now: datetime.datetime) -> float |
 def reject_html(text: str, *, source: str, server: str, expected: str) -> None:
     """Raise when `text` is markup: block and maintenance pages come as HTML, often with 200."""
     if text.lstrip()[:1] == "<":
-        raise SourceError(
-            source,
-            f"{server} answered with an HTML page instead of {expected} (blocked or maintenance)",
-        )
+        raise _blocked(source, server, expected)
+
+
+_HTML_PAGE = re.compile(r"\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+
+
+def reject_html_page(text: str, *, source: str, server: str, expected: str) -> None:
+    """Raise when `text`, expected to be XML (markup itself), is an HTML page instead."""
+    if _HTML_PAGE.match(text):
+        raise _blocked(source, server, expected)
+
+
+def _blocked(source: str, server: str, expected: str) -> SourceError:
+    return SourceError(
+        source,
+        f"{server} answered with an HTML page instead of {expected} (blocked or maintenance)",
+    )
 
 
 def validate_start(start: datetime.date | None) -> datetime.date | None:
