@@ -59,11 +59,8 @@ with view.guard():
     month_ago = asof - pd.DateOffset(months=1)
     before = cache.scorecard(f"{month_ago:%Y-%m-%d}", version)[0]
     st.subheader(f"Thesis scorecard, as of {asof:%Y-%m-%d}")
-    st.caption(
-        page.escape_dollars(
-            f"Replay basis: {basis_text(cache.replay_basis(asof.isoformat(), version))}"
-        )
-    )
+    basis = cache.replay_basis(asof.isoformat(), version)
+    st.caption(page.escape_dollars(f"Replay basis: {basis_text(basis)}"))
     show_verdict_strip(table, before, month_ago, cache.newest_macro(version), TODAY)
     st.caption(
         "Each claim has a rule fixed in advance (hover the ? icon to read it); green = supported, "
@@ -71,7 +68,7 @@ with view.guard():
         "the interval includes no effect; the card says which. Pick another date in the sidebar "
         "to replay the thesis as it stood then."
     )
-    show_scorecard(table, trends, cache.scorecard_placebo(version) if placebo else None)
+    show_scorecard(table, trends, cache.scorecard_placebo(version) if placebo else None, basis)
     history = st.expander(
         "How the verdicts evolved, and where they stood at each event",
         key="scorecard_history",

@@ -12,6 +12,7 @@ from components.charts import show_chart
 from components.figures.scorecard import build_scorecard_history_figure
 from components.page import escape_dollars
 from liquidity.analytics.scorecard import (
+    CLAIM_INPUTS,
     CLAIMS,
     INCONCLUSIVE,
     NOT_SUPPORTED,
@@ -21,6 +22,13 @@ from liquidity.analytics.scorecard import (
     tally,
 )
 
+# How a card names the basis of an input (`liquidity.api.replay_basis` text → short label).
+REPLAY_KINDS = (
+    ("point-in-time", "point-in-time"),
+    ("revised", "revised, cut at the date"),
+    ("closes as recorded", "as recorded"),
+    ("buckets as recorded", "as recorded"),
+)
 BADGES = {
     SUPPORTED: ("green", ":material/check_circle:"),
     NOT_SUPPORTED: ("red", ":material/cancel:"),
@@ -118,12 +126,30 @@ def trend_value(value: float, unit: str) -> str:
     return f"{value:+.2f}"  # a beta gap; its unit is in the help
 
 
+def card_basis(key: str, basis: dict[str, str]) -> str:
+    """A card's short replay line: its inputs grouped as point-in-time, revised data cut at the
+    date, or data that are never revised (the Overview's basis line has the details)."""
+    groups: dict[str, list[str]] = {}
+    for name in CLAIM_INPUTS[key]:
+        text = basis.get(name, "")
+        kind = next((label for prefix, label in REPLAY_KINDS if text.startswith(prefix)), None)
+        if kind:
+            groups.setdefault(kind, []).append(name)
+    return ":material/history: " + " · ".join(
+        f"{kind}: {', '.join(names)}" for kind, names in groups.items()
+    )
+
+
 def show_scorecard(
-    table: pd.DataFrame, trends: dict[str, pd.Series], placebo: pd.DataFrame | None = None
+    table: pd.DataFrame,
+    trends: dict[str, pd.Series],
+    placebo: pd.DataFrame | None = None,
+    basis: dict[str, str] | None = None,
 ) -> None:
     """`table`: `liquidity.analytics.scorecard.scorecard` output, one row per claim in CLAIMS order;
     `trends`: `liquidity.analytics.scorecard.trends`, drawn as each card's sparkline; `placebo`:
-    `scorecard.placebo`, a line per card when given."""
+    `scorecard.placebo`, a line per card when given; `basis`: `liquidity.api.replay_basis`,
+    a short replay line per card when given."""
     rows = list(zip(CLAIMS, table.itertuples(index=False), strict=True))
     for first in range(0, len(rows), COLUMNS):
         cols = st.columns(COLUMNS)
@@ -141,8 +167,8 @@ def show_scorecard(
                 if row.coverage:
                     st.caption(escape_dollars(f"Covers {row.coverage}"))
                 st.caption(window_text(row.window_start, row.window_end))
-                if row.basis:
-                    st.caption(escape_dollars(f"As of the date: {row.basis}"))
+                if basis:
+                    st.caption(card_basis(key, basis))
                 if placebo is not None and key in placebo.index:
                     st.caption(placebo_text(placebo.loc[key]))
                 trend = trends[key]

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from components.scorecard import card_basis
 from liquidity.analytics.scorecard import CLAIMS
 from liquidity.api import load_scorecard
 from liquidity.core.catalog import CATALOG
@@ -264,3 +265,17 @@ def test_overview_scorecard_history_shows_each_event_with_its_verdicts(app_env, 
         assert table[column].iloc[0] == marks.get(verdict, "· inconclusive")
     heatmap = next(s for s in chart_specs(at) if s["data"][0]["type"] == "heatmap")
     assert heatmap["data"][0]["y"][-1] == "Capex accelerating"  # first claim on top
+
+
+def test_a_card_names_which_of_its_inputs_replay_point_in_time():
+    basis = {
+        "net liquidity": "revised data cut at the as-of date (no vintages stored)",
+        "capex": "point-in-time (SEC filing dates); 42 hand-compiled company-quarters …",
+        "liquidations": "buckets as recorded (not revised)",
+    }
+    assert card_basis("tub_draining", basis) == (
+        ":material/history: revised, cut at the date: net liquidity · point-in-time: capex"
+    )
+    assert card_basis("leverage_flushes", basis) == (
+        ":material/history: as recorded: liquidations · revised, cut at the date: net liquidity"
+    )
