@@ -283,10 +283,19 @@ def _company_keys() -> list[str]:
     return [k for t in catalog.HYPERSCALERS for k in (f"sec/{t}", f"capex/{t}") if catalog.knows(k)]
 
 
+# The metrics whose every value is kept with its public date (`load_capex_versions`).
+VERSIONED = ("capex", "operating_cash_flow")
+
+
 def load_capex_quarters(metric: str = "capex", library: Library | None = None) -> pd.DataFrame:
     """Quarter × ticker table of `metric` in USD as the capex page shows it: SEC facts where
-    the data have them, the pack's capex files otherwise (`load_companies`), memoised."""
+    the data have them, the pack's capex files otherwise (`load_companies`), memoised. Capex
+    and operating cash flow come from their versions' latest values, which cost a fraction of
+    every funding line of `load_companies` and are the same numbers (tested)."""
     library = library or default_library()
+    if metric in VERSIONED:
+        versions = load_capex_versions(metric, library)
+        return capex.as_known(versions, pd.Timestamp.max) if not versions.empty else versions
 
     def compute() -> pd.DataFrame:
         companies = {}
@@ -304,6 +313,8 @@ def load_capex_versions(metric: str = "capex", library: Library | None = None) -
     """Every value each hyperscaler's `metric` (capex, operating_cash_flow) has had per quarter,
     with the day it became public (`funding.versions`: SEC filing dates, the pack's
     hand-compiled quarters from quarter end + 45 days), memoised."""
+    if metric not in VERSIONED:
+        raise LiquidityError(f"no versions of {metric!r}; kept for {', '.join(VERSIONED)}")
     library = library or default_library()
 
     def compute() -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from liquidity.analytics import capex, funding, xbrl
-from liquidity.api import load_net_liquidity
+from liquidity.api import load_capex_versions, load_companies, load_net_liquidity
 from liquidity.cli import main
 from liquidity.core import catalog
 from liquidity.data.pack import DataPack
@@ -148,3 +148,13 @@ def test_meta_capex_2021q2_as_first_filed_and_as_restated(library):
     q2 = versions[versions["quarter"] == pd.Period("2021Q2", "Q")]
     got = [(f"{r.known:%Y-%m-%d}", round(r.value_usd / 1e6)) for r in q2.itertuples()]
     assert got == [("2021-07-29", 4612), ("2022-04-28", 4581), ("2022-07-28", 4641)]
+
+
+@pytest.mark.parametrize("metric", ["capex", "operating_cash_flow"])
+def test_latest_versions_are_the_capex_pages_quarters(library, metric):
+    """The Overview and the gauge read capex from its versions; the capex page builds every
+    funding line per company. On the pack both give the same quarter × ticker table (the
+    page's also has the quarters where only other lines exist: empty rows, left out here)."""
+    from_versions = capex.as_known(load_capex_versions(metric, library), pd.Timestamp.max)
+    page = funding.group(load_companies(catalog.HYPERSCALERS, library), metric)
+    pd.testing.assert_frame_equal(from_versions, page.dropna(how="all"))
