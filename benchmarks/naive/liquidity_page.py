@@ -85,11 +85,22 @@ charts.show_chart(fig, quarters, name="ledger_wednesday", alt="Net liquidity vs 
 
 st.subheader("Drain gauge")
 growth = capex.panel_growth(funding.group(companies, "capex"))["growth_pct"]
+# Each quarter's growth counts from the day its last company filed it, as on our page.
+versions = pd.concat(
+    funding.versions(
+        pd.read_csv(PACK / "sec" / f"{t}.csv"),
+        capex.quarterly(pd.read_csv(PACK / "capex" / f"{t}.csv"), "capex")["value_usd"],
+        t,
+        "capex",
+    )
+    for t in catalog.HYPERSCALERS
+)
+filed = capex.first_public(versions, pd.Timestamp.max).reindex(growth.index)
 gauge = drain_gauge(
     history["net_liquidity_b"],
     fred("DFII10"),
     fred("BAMLH0A0HYM2"),
-    pd.Series(growth.to_numpy(), index=capex.available_at(growth.index)),
+    capex.by_public_date(growth, filed),
 )
 shown = gauge.loc[START : END + H41_LAG].dropna(subset=["gauge"])
 fig = figures.liquidity.build_gauge_figure(shown)

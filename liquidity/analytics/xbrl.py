@@ -138,7 +138,12 @@ def quarterize(facts: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:
     `tags` is empty, TypeError when `tags` is a single string.
     """
     tags = _tag_list(tags)
-    chosen = _choose(_select(facts, tags, instant=False), tags, key=["start", "end"])
+    return _quarters(_select(facts, tags, instant=False), tags)
+
+
+def _quarters(selected: pd.DataFrame, tags: list[str]) -> pd.DataFrame:
+    """Steps 3-7 of `quarterize`, on facts `_select` kept."""
+    chosen = _choose(selected, tags, key=["start", "end"])
 
     found: dict[pd.Timestamp, dict] = {}
     quarters = chosen[chosen["days"].between(*QUARTER_DAYS)]
@@ -173,24 +178,24 @@ def versions(facts: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:
     (the 10-Q or 10-K's `filed`), and a restated value from the filing that restated it, so
     the value as of a day D is the one `quarterize` gives on the facts filed by D.
 
-    Rerunning `quarterize` at every filing costs ~30 per company; only two kinds of filing can
-    change a quarter that is already public: one where a (tag, start, end) takes a new value (a
-    restatement), and one that brings a fact for a period ending before the filing's own
-    latest period that no earlier filing had (a new comparative, e.g. after a tag switch). So
-    `quarterize` runs on the facts filed before each such filing and on all of them, and
-    between those filings a quarter keeps its value.
+    Rerunning `quarterize` at each of a company's ~30 filings costs a second; only two kinds of
+    filing can change a quarter that is already public: one where a (tag, start, end) takes a
+    new value (a restatement), and one that brings a fact for a period ending before the
+    filing's own latest period that no earlier filing had (a new comparative, e.g. after a tag
+    switch). So `quarterize` runs on the facts filed before each such filing and on all of
+    them, and between those filings a quarter keeps its value.
 
     Returns columns `VERSION_COLUMNS`: `quarter` (Period, Q), `known` (the day this value became
     public) and `value_usd`, one row per quarter and value, sorted by quarter and `known`.
     """
     tags = _tag_list(tags)
-    facts = facts[facts["tag"].isin(tags)]  # every cut below reruns on these rows only
+    # `_select`'s rules are row by row, so cutting the selected facts by filing date equals
+    # selecting from the facts filed before the cut.
     chosen = _select(facts, tags, instant=False)
-    filed = pd.to_datetime(facts["filed"])
     first_report = chosen.groupby("end")["filed"].min()
     rows, current, since = [], {}, None
     for cut in [*_revision_dates(chosen), None]:
-        table = quarterize(facts if cut is None else facts[filed < cut], tags)
+        table = _quarters(chosen if cut is None else chosen[chosen["filed"] < cut], tags)
         for quarter, value, end in zip(table.index, table["value_usd"], table["end"], strict=True):
             if current.get(quarter) == value:
                 continue
