@@ -262,40 +262,49 @@ def _versions(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def ttm_panel(capex_table: pd.DataFrame | None, asof) -> pd.DataFrame:
-    """`capex.panel_growth` of the companies' TTM capex, for quarters known at `asof`."""
+    """`capex.panel_growth` of the companies' TTM capex, for quarters known at `asof`, with
+    `public`: the day each quarter became public as a group quarter (`public_dates`)."""
     table = known_quarters(capex_table, pd.Timestamp(asof))
     if table.empty:
-        return capex.panel_growth(pd.DataFrame(index=pd.PeriodIndex([], freq="Q")))
+        empty = capex.panel_growth(pd.DataFrame(index=pd.PeriodIndex([], freq="Q")))
+        return empty.assign(public=pd.Series(dtype="datetime64[us]"))
     ttms = pd.DataFrame({t: xbrl.ttm(table[t]) for t in table.columns}, index=table.index)
-    return capex.panel_growth(ttms)
+    panel = capex.panel_growth(ttms)
+    return panel.assign(public=public_dates(capex_table, panel.index, asof))
 
 
-def covered_growth(capex_table: pd.DataFrame | None, asof) -> pd.Series:
-    """Covered-panel TTM capex growth (%), indexed by the date each quarter became public."""
-    panel = ttm_panel(capex_table, asof)
-    growth = panel.loc[panel["covered"], "growth_pct"].dropna()
-    return capex.by_public_date(growth, public_dates(capex_table, growth.index, asof))
+def covered_growth(
+    capex_table: pd.DataFrame | None, asof, panel: pd.DataFrame | None = None
+) -> pd.Series:
+    """Covered-panel TTM capex growth (%), indexed by the date each quarter became public;
+    `panel` is `ttm_panel(capex_table, asof)` when the caller has it already."""
+    panel = ttm_panel(capex_table, asof) if panel is None else panel
+    covered = panel[panel["covered"] & panel["growth_pct"].notna()]
+    return capex.by_public_date(covered["growth_pct"], covered["public"])
 
 
-def capex_accelerating(capex_table: pd.DataFrame | None, asof) -> Verdict:
+def capex_accelerating(
+    capex_table: pd.DataFrame | None, asof, panel: pd.DataFrame | None = None
+) -> Verdict:
+    """`panel`: `ttm_panel(capex_table, asof)` when the caller has it already."""
     key, unit = "capex_accelerating", "pp (TTM YoY growth now − a year earlier, same panel)"
     asof = pd.Timestamp(asof)
-    panel = ttm_panel(capex_table, asof)
-    growth = panel.loc[panel["covered"], "growth_pct"].dropna().iloc[-TREND_QUARTERS:]
-    trend = capex.by_public_date(growth, public_dates(capex_table, growth.index, asof))
+    panel = ttm_panel(capex_table, asof) if panel is None else panel
+    covered_rows = panel[panel["covered"] & panel["growth_pct"].notna()].iloc[-TREND_QUARTERS:]
+    trend = capex.by_public_date(covered_rows["growth_pct"], covered_rows["public"])
     if panel.empty:
         return _inconclusive(key, unit, trend=trend, reason="no capex quarters known")
     latest = panel.index[-1]
     covered = panel[panel["accel_covered"]]
     if covered.empty:
         return _inconclusive(
-            key, unit, trend=trend, data_end=public_dates(capex_table, [latest], asof)[0],
+            key, unit, trend=trend, data_end=panel.loc[latest, "public"],
             reason=f"no quarter to {latest} where companies holding 80% of base capex "
             "report both years",
         )  # fmt: skip
     last = covered.index[-1]
     row = covered.loc[last]
-    end = public_dates(capex_table, [last], asof)[0]
+    end = panel.loc[last, "public"]
     names = [t for t in str(row["accel_companies"]).split(",") if t]
     coverage = f"{last}: {len(names)} companies ({', '.join(names)}), {row['accel_share']:.0%} "
     coverage += "of base capex" + ("" if last == latest else f"; {latest} not yet covered")
@@ -408,7 +417,9 @@ def tub_draining(
     capex_table: pd.DataFrame | None,
     asof,
     net_parts: pd.DataFrame | None = None,
+    panel: pd.DataFrame | None = None,
 ) -> Verdict:
+    """`panel`: `ttm_panel(capex_table, asof)` when the caller has it already."""
     key = "tub_draining"
     unit = "$B (13-week change in known net liquidity)"
     asof = pd.Timestamp(asof)
@@ -433,7 +444,7 @@ def tub_draining(
     changes = window.diff().dropna().to_numpy()
     drift, low, high = (WEEKS * v for v in stats.mean_interval(changes))
     growth = latest_on_or_before(
-        covered_growth(capex_table, asof), pd.DatetimeIndex([asof]), CAPEX_MAX_AGE
+        covered_growth(capex_table, asof, panel), pd.DatetimeIndex([asof]), CAPEX_MAX_AGE
     ).iloc[0]
     unit = f"$B (13-week change in known net liquidity: {_drained_by(net_parts, base, latest)})"
     extra |= {"ci": (low, high), "n": len(changes)}
@@ -726,10 +737,11 @@ def evaluate(inputs: dict, asof) -> list[Verdict]:
     asof = pd.Timestamp(asof)
     get = inputs.get
     bucket = get("liquidation_bucket", DEFAULT_BUCKET)
+    panel = ttm_panel(get("capex_table"), asof)  # two claims read it: built once
     verdicts = [
-        capex_accelerating(get("capex_table"), asof),
+        capex_accelerating(get("capex_table"), asof, panel),
         capex_outruns_cash(get("capex_table"), get("ocf_table"), asof),
-        tub_draining(get("net_weekly_b"), get("capex_table"), asof, get("net_parts")),
+        tub_draining(get("net_weekly_b"), get("capex_table"), asof, get("net_parts"), panel),
         reserve_scarcity(get("funding_spreads_bp"), asof),
         money_dearer(get("real_yield_daily"), get("hy_daily"), asof),
         divergence(
