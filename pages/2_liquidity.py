@@ -57,7 +57,9 @@ a year earlier held at least {PANEL_MIN_SHARE:.0%} of the panel's capex in that 
 (the panel: every company whose series has begun by then); otherwise it is missing, never the
 growth of the few that reported (Oracle's quarter ends a month before the others'). A panel
 company with no value in that earlier quarter leaves the share unknown, and the quarter missing
-too. A quarter is assumed public 45 days after it ends and is stale after {CAPEX_MAX_AGE.days} days.
+too. A quarter counts from the day its last company filed it (SEC filing dates; hand-compiled
+quarters from 45 days after they end) and is stale after {CAPEX_MAX_AGE.days} days. The FRED inputs
+are today's revised values: the gauge is a history, not a replay (the Overview's scorecard is).
 
 **Partial dates.** When a component is missing on a date (an input older than {DAILY_MAX_AGE.days}
 days, a capex quarter not covered, fewer than {MIN_OBS} values in its window), the gauge is the mean
