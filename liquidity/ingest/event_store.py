@@ -4,6 +4,7 @@ appends to while the app reads."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
@@ -15,6 +16,7 @@ from liquidity.core.calendar import utc
 from liquidity.sources.venues import Liquidation
 
 # -- the store ---------------------------------------------------------------------------------
+BUSY_SECONDS = 30
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS liquidations (
     event_id TEXT PRIMARY KEY,
@@ -38,14 +40,35 @@ class EventStore:
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        con.execute("PRAGMA busy_timeout=30000")
-        con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(_SCHEMA)
+        con = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+        con.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+        if not self._ready:
+            self._prepare(con)
         return con
+
+    def _prepare(self, con: sqlite3.Connection) -> None:
+        """WAL and the schema, once per instance (WAL is a lasting property of the file).
+
+        Switching a new file to WAL, or creating its table, while another connection opens it
+        can answer "database is locked" at once, without waiting on the busy handler: the
+        likeliest cause of the one a reader met in a CI run while the collector started (not
+        reproduced here). Retry them here; every later connection only reads and writes rows.
+        """
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                con.execute("PRAGMA journal_mode=WAL")
+                con.executescript(_SCHEMA)
+                self._ready = True
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def append(self, events: Iterable[Liquidation]) -> int:
         """Insert events in one transaction, ignoring known event ids; the number of new rows."""
