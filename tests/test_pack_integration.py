@@ -129,7 +129,7 @@ def test_capex_as_of_each_filing_is_what_those_filings_said(library, ticker, met
     at every filing day equals quarterizing only the facts filed by then: the definition of
     point-in-time, evaluated the slow way."""
     facts = library.load(f"sec/{ticker}")[0]
-    tags = funding.CAPEX_TAGS.get(ticker, funding.FLOW_TAGS[metric])
+    tags = funding.metric_tags(ticker, metric)
     versions = funding.versions(facts, None, ticker, metric)
     restated = versions["quarter"].duplicated().sum()
     assert restated == (16 if ticker == "META" else 0)

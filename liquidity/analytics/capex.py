@@ -275,9 +275,12 @@ def first_public(versions: pd.DataFrame, asof) -> pd.Series:
 def by_public_date(frame: pd.DataFrame | pd.Series, public) -> pd.DataFrame | pd.Series:
     """Quarter-indexed rows re-indexed by the day each quarter became public (`public`, one
     per row), for "the latest public on a date" lookups: a filing can make several quarters
-    public on one day, and only the newest quarter public on a day counts."""
+    public on one day, and only the newest quarter public on a day counts. A row without a
+    public day (a quarter no company reported) is left out."""
     ordinals = pd.PeriodIndex(frame.index, freq="Q").asi8
     out = frame.set_axis(pd.DatetimeIndex(public, name="public"))
+    dated = out.index.notna()
+    out, ordinals = out[dated], ordinals[dated]
     order = np.argsort(out.index.to_numpy(), kind="stable")
     out, ordinals = out.iloc[order], ordinals[order]
     newest = ordinals >= np.maximum.accumulate(ordinals) if len(ordinals) else ordinals.astype(bool)

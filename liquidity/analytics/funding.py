@@ -117,12 +117,17 @@ class CompanyQuarters:
     provenance: pd.DataFrame
 
 
+def metric_tags(ticker: str, metric: str) -> tuple[str, ...]:
+    """The XBRL tags of `metric` for `ticker`, in priority order (a company's own capex tags
+    where it files others)."""
+    if metric == "capex":
+        return CAPEX_TAGS.get(ticker, FLOW_TAGS[metric])
+    return FLOW_TAGS[metric]
+
+
 def from_sec_facts(facts: pd.DataFrame, ticker: str) -> CompanyQuarters:
     """Every tracked metric of one company from its parsed XBRL facts."""
-    tables = {
-        metric: xbrl.quarterize(facts, CAPEX_TAGS.get(ticker, tags) if metric == "capex" else tags)
-        for metric, tags in FLOW_TAGS.items()
-    }
+    tables = {metric: xbrl.quarterize(facts, metric_tags(ticker, metric)) for metric in FLOW_TAGS}
     tables["debt_repaid"] = _without_leases(
         tables["debt_repaid"], tables["finance_lease_principal"]["value_usd"]
     )
@@ -142,7 +147,7 @@ def versions(
     """Every value of one company's `metric` (capex or operating_cash_flow) with the day it
     became public (`capex.VERSION_COLUMNS`): SEC quarters from their filings
     (`xbrl.versions`), the pack's quarters that SEC lacks from quarter end + 45 days."""
-    tags = CAPEX_TAGS.get(ticker, FLOW_TAGS[metric]) if metric == "capex" else FLOW_TAGS[metric]
+    tags = metric_tags(ticker, metric)
     parts = []
     filed_quarters = pd.PeriodIndex([], freq="Q")
     if facts is not None:
