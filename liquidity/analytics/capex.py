@@ -88,7 +88,7 @@ def disagreements(
     a = sec.loc[both, "value_usd"].astype("float64")
     b = hand.loc[both, "value_usd"].astype("float64")
     scale = np.maximum(a.abs(), b.abs()).replace(0.0, np.nan)
-    rel = ((a - b).abs() / scale).fillna(0.0)  # both zero: they agree
+    rel = ((a - b).abs() / scale).fillna(0.0)  # true zero: both values are 0, they agree
     out = pd.DataFrame(
         {
             "sec_usd": a,

@@ -382,7 +382,7 @@ def weekly_totals(
     weeks = weeks.rename("week_start")
     grouped = present.groupby(opening)
     expected = int(week / width)
-    count = grouped.count().reindex(weeks, fill_value=0)
+    count = grouped.count().reindex(weeks, fill_value=0)  # true zero: a week with no buckets
     covered = count == expected
     return pd.DataFrame(
         {

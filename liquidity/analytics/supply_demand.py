@@ -42,7 +42,7 @@ def supply_demand_ledger(
             "d_m2_b": d_m2,
         }
     )
-    frame["companies"] = frame["companies"].fillna(0).astype(int)
+    frame["companies"] = frame["companies"].fillna(0).astype(int)  # true zero: none reported
     frame["capex_pct_of_d_net_liquidity"] = _share(frame["capex_b"], frame["d_net_liquidity_b"])
     frame["capex_pct_of_d_m2"] = _share(frame["capex_b"], frame["d_m2_b"])
     frame.index.name = "quarter"
