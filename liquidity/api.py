@@ -150,11 +150,14 @@ def load_series(
 
 
 def _vintages(series_id: str, library: Library | None) -> pd.DataFrame | None:
-    try:
-        frame = load_dataset(catalog.vintages(series_id).key, library)[0]
-    except DataNotAvailable:
-        return None
-    return None if frame.empty else frame
+    frame = _optional_frame(catalog.vintages(series_id).key, library)
+    return None if frame is None or frame.empty else frame
+
+
+def _has_vintages(series_id: str, library: Library | None) -> bool:
+    """Whether `_vintages` would find any, from the provenance (a stored frame is not read)."""
+    prov = (library or default_library()).provenance(catalog.vintages(series_id).key)
+    return prov is not None and prov.rows > 0
 
 
 POINT_IN_TIME = "point-in-time (FRED vintages)"
@@ -166,7 +169,7 @@ def series_basis(series_ids, library: Library | None = None) -> str:
     """What the values of FRED `series_ids` as of a date rest on, in words: their vintages
     when every one has them stored, else the revised data cut at the date (naming the ids
     that have vintages when only some do)."""
-    with_vintages = [sid for sid in series_ids if _vintages(sid, library) is not None]
+    with_vintages = [sid for sid in series_ids if _has_vintages(sid, library)]
     if len(with_vintages) == len(series_ids):
         return POINT_IN_TIME
     if not with_vintages:
@@ -332,7 +335,7 @@ def load_capex_versions(metric: str = "capex", library: Library | None = None) -
     return library.derived(f"capex_versions:{metric}", _company_keys(), compute)
 
 
-def _optional_frame(key: str, library: Library) -> pd.DataFrame | None:
+def _optional_frame(key: str, library: Library | None) -> pd.DataFrame | None:
     try:
         return load_dataset(key, library)[0]
     except DataNotAvailable:
@@ -735,7 +738,7 @@ def load_scorecard_history(asof=None, library=None, months: int = 24, extra=()) 
     """
     inputs, asof = scorecard_inputs(asof, library)
     dates = scorecard.history_dates(asof, months, extra)
-    if not any(_vintages(sid, library) is not None for sid in catalog.VINTAGE_SERIES):
+    if not any(_has_vintages(sid, library) for sid in catalog.VINTAGE_SERIES):
         return scorecard.scorecard_history(inputs, dates)
     rows = [scorecard.scorecard_history(scorecard_inputs(d, library)[0], [d]) for d in dates]
     return pd.concat(rows)

@@ -443,6 +443,11 @@ def vintages(series_id: str) -> Dataset:
     )
 
 
+def vintage_datasets() -> tuple[Dataset, ...]:
+    """The vintages of every catalogued FRED series: what a pack or a store may hold."""
+    return tuple(vintages(d.name) for d in FRED_SERIES)
+
+
 # Yahoo symbols: indices (^GSPC), exchange suffixes (000660.KS), crypto pairs and FX (KRW=X).
 YAHOO_PATTERN = re.compile(r"\^?[A-Z0-9][A-Z0-9.\-=]{0,14}")
 

@@ -75,8 +75,7 @@ class DataPack:
 
     def vintage_keys(self) -> list[str]:
         """The FRED vintages the pack carries (not catalogued: most packs have none)."""
-        held = (catalog.vintages(d.name) for d in catalog.FRED_SERIES)
-        return [d.key for d in held if self.files(d)]
+        return [d.key for d in catalog.vintage_datasets() if self.files(d)]
 
     def listed(self) -> set[str]:
         """The dataset keys the pack's manifest.json names (packs written by export-pack); empty

@@ -139,8 +139,7 @@ class Library:
         held = set(entries)
         if self.pack is not None:
             held |= set(self.pack.vintage_keys()) | self.pack.listed()
-        vintages = (catalog.vintages(d.name) for d in catalog.FRED_SERIES)
-        return catalog.CATALOG + tuple(d for d in vintages if d.key in held)
+        return catalog.CATALOG + tuple(d for d in catalog.vintage_datasets() if d.key in held)
 
     def load(self, key: str) -> tuple[pd.DataFrame, Provenance]:
         """The frame for a catalog key with its provenance; DataNotAvailable if nobody holds it."""
