@@ -105,6 +105,29 @@ with view.guard():
         with col:
             tiles.price(cache.prices((ticker,), None, None, version)[ticker], ticker, label)
 
+    st.caption("The supply channel: who absorbs new duration, and what it takes from reserves")
+    cols = st.columns(2)
+    with cols[0]:
+        drain = cache.drain_calendar(TODAY.isoformat(), 4, version)
+        tiles.supply_amount(
+            "Net Treasury cash raised, next 4 weeks",
+            drain.net_4w,
+            f"from {TODAY:%Y-%m-%d}: {drain.net_4w_coverage}",
+            help="Announced auction settlements minus maturities in the next four weeks, "
+            "$ billions: positive = the Treasury takes cash in, reserves drain. The Liquidity "
+            "page's drain calendar lists every event.",
+        )
+    with cols[1]:
+        quarter, debt_b, debt_caption = cache.ai_debt_last_quarter(version)
+        tiles.supply_amount(
+            f"AI debt raised, {quarter}" if quarter else "AI debt raised, last quarter",
+            debt_b,
+            debt_caption,
+            help="Hyperscaler debt issued in the latest calendar quarter: XBRL's debt issued "
+            "summed over the companies that report it (the capex page's Debt raised section has "
+            "the filings beside it).",
+        )
+
     st.subheader("Fed net liquidity and its parts")
     window = netliq.loc[pd.Timestamp(start) : pd.Timestamp(end)]
     if window.empty:

@@ -4,7 +4,7 @@
         [--out benchmarks/RESULTS.md]
 
 Runs the per-area scripts (foundation, liquidity, capex, divergence, liquidations, collector,
-scorecard, vintages), the naive liquidity page comparison and the load test (20 websocket
+scorecard, vintages, supply), the naive liquidity page comparison and the load test (20 websocket
 clients for 60 s, then 20 Chromium tabs for 60 s), each in its own process with `--no-write`,
 and reads the tables they print. The report starts with the machine (cores, Python, load
 average before the run) and one summary table of every row (what, target, measured, met?),
@@ -13,7 +13,7 @@ replaced; the others are kept from the previous report. Exit status 1 when any t
 missed or a script failed, else 0.
 
 Names for --only / --skip: foundation, liquidity, capex, divergence, liquidations, collector,
-scorecard, vintages, naive, load, load-browser. Nothing here touches the network.
+scorecard, vintages, supply, naive, load, load-browser. Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ SCRIPTS = {
     "collector": ("collector.py", [], False),
     "scorecard": ("scorecard.py", [], True),
     "vintages": ("vintages.py", [], True),
+    "supply": ("supply.py", [], True),
     "naive": ("naive_liquidity.py", [], True),
     "load": ("load.py", ["--sessions", "20", "--seconds", "60"], True),
     "load-browser": (

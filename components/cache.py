@@ -192,6 +192,36 @@ def newest_macro(version: str) -> tuple[str, pd.Timestamp] | None:
     return api.newest_macro(library=library(version))
 
 
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def tga_daily(version: str) -> pd.Series:
+    return api.load_tga_daily(library=library(version))
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def debt_ledger(tickers: tuple[str, ...], version: str) -> tuple[pd.DataFrame, list[str]]:
+    return api.load_debt_ledger(tickers, library=library(version))
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def debt_reconciliation(tickers: tuple[str, ...], version: str) -> pd.DataFrame:
+    return api.load_debt_reconciliation(tickers, library=library(version))
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def drain_calendar(asof: str, weeks: int, version: str):
+    return api.load_drain_calendar(asof, weeks, library=library(version))
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def ai_debt_last_quarter(version: str) -> tuple[str | None, float | None, str]:
+    return api.load_ai_debt_last_quarter(library=library(version))
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def duration_supply(version: str) -> pd.DataFrame:
+    return api.load_duration_supply(library=library(version))
+
+
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
 def drain_gauge(version: str) -> pd.DataFrame:
     return load_drain_gauge(library=library(version))

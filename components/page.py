@@ -306,7 +306,10 @@ def provenance_strip(keys: list[str], note: str | None = None) -> None:
     by_key = {r.dataset.key: r for r in rows}
     parts = []
     for key in keys:
-        row = by_key[key]
+        row = by_key.get(key)  # another filer's datasets are not in the status list
+        if row is None:
+            parts.append(f"{key}: not listed")
+            continue
         dataset, prov = row.dataset, row.provenance
         name = f"{dataset.kind.upper() if dataset.kind == 'fred' else dataset.kind} {dataset.name}"
         if prov is None or prov.last is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from liquidity.core import units
-from liquidity.core.catalog import CAPEX, FRED, PRICES, Dataset
+from liquidity.core.catalog import CAPEX, FRED, PRICES, RRP_DAILY, TGA_DAILY, Dataset
 from liquidity.data.frames import is_dated
 
 
@@ -29,7 +29,14 @@ def plot_frame(dataset: Dataset, frame: pd.DataFrame) -> tuple[pd.DataFrame, str
         quarters = frame[~frame["fiscal_period"].str.fullmatch(r"CY\d{4}")]
         table = quarters.pivot(index="period_end", columns="concept", values="value_usd")
         return units.convert(table, "USD", "USD_B"), "$ billions per quarter"
+    if dataset.key == TGA_DAILY:
+        values = units.convert(frame[["close_balance_musd"]].dropna(), "USD_M", "USD_B")
+        return values.rename(columns={"close_balance_musd": "TGA close"}), "$ billions"
+    if dataset.key == RRP_DAILY:
+        values = frame[["total_accepted_busd"]].rename(columns={"total_accepted_busd": "ON RRP"})
+        return values, "$ billions"
     if is_dated(dataset):
+        frame = frame.select_dtypes("number")
         unit = units.label(dataset.native_unit)
         return frame, f"{dataset.label} ({unit})"
     return None

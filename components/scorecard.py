@@ -46,8 +46,9 @@ EVIDENCE = {
     "divergence": ("divergence", {}),
     "liquidity_sensitivity": ("divergence", {"window": "104"}),
     "leverage_flushes": ("liquidations", {"bucket": "1D"}),
+    "supply_channel": ("capex", {"metric": "capex"}),
 }
-COLUMNS = 4
+COLUMNS = 3  # nine claims: a 3 × 3 grid
 SHORT = {  # row labels of the history chart and columns of the events table
     "capex_accelerating": "Capex accelerating",
     "capex_outruns_cash": "Capex outruns cash",
@@ -57,6 +58,7 @@ SHORT = {  # row labels of the history chart and columns of the events table
     "divergence": "Memory beats spec",
     "liquidity_sensitivity": "Spec more sensitive",
     "leverage_flushes": "Flushes in drains",
+    "supply_channel": "Supply up, reserves down",
 }
 MARKS = {SUPPORTED: "✔ supported", NOT_SUPPORTED: "✘ not supported"}
 

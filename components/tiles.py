@@ -106,3 +106,13 @@ def net_liquidity_detail(net: pd.Series, unit: str, label: str, help: str, weekl
             f"known {known:%a %Y-%m-%d}"
         )
     )
+
+
+def supply_amount(label: str, value_b: float | None, caption: str, help: str) -> None:
+    """An amount of the supply channel in $ billions, "n/a" when the data do not give it (the
+    caption then says why, never a zero)."""
+    shown = (
+        "n/a" if value_b is None or pd.isna(value_b) else units.amount(value_b, "USD_B", "USD_B")
+    )
+    st.metric(label, shown, border=True, help=help)
+    st.caption(escape_dollars(caption))

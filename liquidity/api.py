@@ -13,14 +13,34 @@ the environment (LIQUIDITY_HOME, LIQUIDITY_DATA_PACK). The calculations themselv
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
-from liquidity.analytics import baskets, capex, divergence, funding, scorecard, vintages
+from liquidity.analytics import (
+    auctions,
+    baskets,
+    capex,
+    debt_ledger,
+    divergence,
+    drain_calendar,
+    duration_supply,
+    funding,
+    scorecard,
+    vintages,
+)
 from liquidity.analytics import liquidations as liq
 from liquidity.analytics.drain_gauge import drain_gauge, latest_public
-from liquidity.analytics.net_liquidity import INPUTS, WEEKLY_MAX_AGE, check_variant, net_liquidity
+from liquidity.analytics.net_liquidity import (
+    INPUTS,
+    OPTIONAL_INPUTS,
+    RRP_NYFED,
+    TGA_DTS,
+    WEEKLY_MAX_AGE,
+    check_variant,
+    net_liquidity,
+)
 from liquidity.analytics.price_of_money import INPUTS as MONEY_INPUTS
 from liquidity.analytics.price_of_money import price_of_money
 from liquidity.analytics.supply_demand import supply_demand_ledger
@@ -28,6 +48,7 @@ from liquidity.core import catalog, settings, units
 from liquidity.core.calendar import H41_LAG, date_window
 from liquidity.core.errors import DataNotAvailable, LiquidityError, SourceError
 from liquidity.data import snapshots
+from liquidity.data.balance_sheet import load_balance_sheet
 from liquidity.data.pack import DataPack
 from liquidity.data.provenance import Library, Provenance
 from liquidity.data.snapshots import Snapshot
@@ -230,9 +251,12 @@ def load_net_liquidity(
     start, end = date_window(start, end)
     # Inputs start early enough for RRP's 7-day and the daily variant's 10-day look-back.
     lead = None if start is None else start - WEEKLY_MAX_AGE
-    series = {
-        sid: load_series(sid, lead, end, library=library, asof=asof) for sid in INPUTS[variant]
-    }
+    series = {sid: _liquidity_input(sid, lead, end, library, asof) for sid in INPUTS[variant]}
+    for sid in OPTIONAL_INPUTS.get(variant, ()):
+        try:
+            series[sid] = _liquidity_input(sid, lead, end, library, asof)
+        except DataNotAvailable:
+            pass  # the variant does without (FRED's copy of the NY Fed RRP stands in)
     frame = net_liquidity(variant, series)
     inputs_have_data = all(not s.dropna().empty for s in series.values())
     if inputs_have_data and frame["net_liquidity_b"].dropna().empty:
@@ -242,6 +266,30 @@ def load_net_liquidity(
             "are observed; check the inputs' dates on the Data page"
         )
     return frame.loc[start:end]
+
+
+# Net-liquidity inputs that are not FRED series: (dataset key, column).
+_DAILY_INPUTS = {
+    TGA_DTS: (catalog.TGA_DAILY, "close_balance_musd"),
+    RRP_NYFED: (catalog.RRP_DAILY, "total_accepted_busd"),
+}
+
+
+def _liquidity_input(name: str, start, end, library, asof) -> pd.Series:
+    """A net-liquidity input in its native unit: a FRED series, or a daily Treasury / NY Fed
+    one (cut at `asof`: neither is revised, so the cut is its point-in-time value)."""
+    if name not in _DAILY_INPUTS:
+        return load_series(name, start, end, library=library, asof=asof)
+    key, column = _DAILY_INPUTS[name]
+    values = load_dataset(key, library)[0][column].dropna()
+    if asof is not None:
+        values = values.loc[: pd.Timestamp(asof)]
+    return _window(values, start, end).rename(name)
+
+
+def load_tga_daily(start=None, end=None, library=None) -> pd.Series:
+    """The Treasury's daily TGA closing balance in $ billions (Daily Treasury Statement)."""
+    return units.convert(_liquidity_input(TGA_DTS, start, end, library, None), "USD_M", "USD_B")
 
 
 def load_price_of_money(
@@ -425,6 +473,203 @@ def load_companies(tickers, library=None) -> dict[str, funding.CompanyQuarters]:
         out[ticker] = library.derived(
             f"company:{ticker}", keys, lambda t=ticker: load_company(t, library)
         )
+    return out
+
+
+AI_DEBT_MIN_COMPANIES = 3  # of the five: a quarter most of them have filed
+
+
+# -- the supply channel ------------------------------------------------------------------------
+def load_debt_filings(tickers=None, library=None) -> tuple[pd.DataFrame, list[str]]:
+    """The EDGAR debt filings of `tickers` (default: the hyperscalers) with a `ticker` column,
+    and the tickers whose filings nobody holds (the page names them; they are not zero)."""
+    parts, missing = [], []
+    for ticker in tickers or catalog.HYPERSCALERS:
+        frame = _optional_frame(catalog.filings(ticker).key, library)
+        if frame is None:
+            missing.append(ticker.upper())
+        else:
+            parts.append(frame.assign(ticker=ticker.upper()))
+    filings = pd.concat(parts, ignore_index=True) if parts else None
+    return (filings if filings is not None else pd.DataFrame()), missing
+
+
+def load_debt_ledger(tickers=None, library=None) -> tuple[pd.DataFrame, list[str]]:
+    """`debt_ledger.ledger` of the filings (one row per filing, counted or not) and the
+    tickers without filings in the data."""
+    library = library or default_library()
+    tickers = tuple(t.upper() for t in (tickers or catalog.HYPERSCALERS))
+    keys = [catalog.filings(t).key for t in tickers]
+
+    def compute():
+        filings, missing = load_debt_filings(tickers, library)
+        return debt_ledger.ledger(filings), missing
+
+    return library.derived(f"debt_ledger:{','.join(tickers)}", keys, compute)
+
+
+def load_debt_reconciliation(tickers=None, library=None) -> pd.DataFrame:
+    """Per quarter and company: the filing-level sum beside XBRL's debt issued, repaid and
+    commercial paper (`debt_ledger.reconcile`), for the companies with any data."""
+    tickers = tuple(t.upper() for t in (tickers or catalog.HYPERSCALERS))
+    ledger_frame, _ = load_debt_ledger(tickers, library)
+    companies = {}
+    for ticker, company in _available_companies(tickers, library).items():
+        companies[ticker] = company.values
+    return debt_ledger.reconcile(ledger_frame, companies)
+
+
+TILE_WEEKS = 4  # the Overview's "net Treasury cash raised, next 4 weeks"
+
+
+@dataclass(frozen=True)
+class DrainCalendar:
+    """The forward drain calendar as of a date: one row per event, one per week, what the data
+    cover, and the "net Treasury cash raised, next 4 weeks" tile with its coverage."""
+
+    events: pd.DataFrame
+    weekly: pd.DataFrame
+    coverage: str
+    net_4w: float
+    net_4w_coverage: str
+
+
+def load_drain_calendar(asof, weeks: int = 4, library=None) -> DrainCalendar:
+    """`drain_calendar.calendar` for the `weeks` after `asof` from the auctions, the hyperscaler
+    filings, the curated Fed balance-sheet events and the daily TGA (for the tax-day reference),
+    each where the data hold it; only what was announced by `asof` counts. Memoised per
+    version of its inputs (`compute_drain_calendar` is the calculation itself)."""
+    library = library or default_library()
+    asof = pd.Timestamp(asof)
+    keys = [catalog.AUCTIONS, catalog.TGA_DAILY]
+    keys += [catalog.filings(t).key for t in catalog.HYPERSCALERS]
+    return library.derived(
+        f"drain_calendar:{asof:%Y-%m-%d}:{weeks}",
+        keys,
+        lambda: compute_drain_calendar(asof, weeks, library),
+    )
+
+
+def compute_drain_calendar(asof: pd.Timestamp, weeks: int, library: Library) -> DrainCalendar:
+    """`load_drain_calendar` without the memo."""
+    table = _optional_frame(catalog.AUCTIONS, library)
+    filings, _ = load_debt_filings(None, library)
+    try:
+        tga = _liquidity_input(TGA_DTS, None, None, library, None)
+    except DataNotAvailable:
+        tga = None
+    auctions_frame = table if table is not None else pd.DataFrame(columns=catalog.AUCTION_COLUMNS)
+    tile = pd.Timedelta(weeks=TILE_WEEKS)
+    end = asof + pd.Timedelta(weeks=weeks)
+    frame = drain_calendar.calendar(
+        auctions_frame,
+        asof=asof,
+        weeks=max(weeks, TILE_WEEKS),  # the tile reads four weeks whatever the table shows
+        balance_sheet=load_balance_sheet(),
+        filings=filings if not filings.empty else None,
+        tga=tga,
+    )
+    net_4w, net_text = drain_calendar.net_cash_raised(
+        frame,
+        asof=asof,
+        weeks=TILE_WEEKS,
+        maturity_gap=drain_calendar.maturity_gap(auctions_frame, asof, asof + tile),
+    )
+    gap = drain_calendar.maturity_gap(auctions_frame, asof, end)
+    shown = frame[frame["date"] <= end].reset_index(drop=True)
+    weekly = drain_calendar.weekly(shown, asof=asof, weeks=weeks, maturity_gap=gap)
+    coverage = _calendar_coverage(table, filings, gap)
+    return DrainCalendar(shown, weekly, coverage, net_4w, net_text)
+
+
+def _calendar_coverage(table, filings, maturity_gap) -> str:
+    parts = []
+    if table is None:
+        parts.append("no auction data (refresh the treasury source)")
+    else:
+        parts.append(
+            f"auctions {table['auction_date'].min():%Y-%m-%d} → "
+            f"{table['auction_date'].max():%Y-%m-%d}"
+        )
+    if maturity_gap:
+        parts.append(maturity_gap)
+    if filings.empty:
+        parts.append("no hyperscaler debt filings in the data")
+    return "; ".join(parts)
+
+
+def load_duration_supply(library=None) -> pd.DataFrame:
+    """`duration_supply.quarterly` from the auctions, the hyperscalers' XBRL debt issued,
+    WRESBAL and the Wednesday net liquidity; inputs nobody holds are empty, so their columns
+    are missing (and say so) rather than the call failing."""
+    library = library or default_library()
+    keys = [catalog.AUCTIONS, "fred/WRESBAL", *(f"fred/{s}" for s in INPUTS["wednesday"])]
+    keys += _company_keys()
+
+    def compute() -> pd.DataFrame:
+        table = _optional_frame(catalog.AUCTIONS, library)
+        empty = pd.DataFrame(columns=auctions.FLOW_COLUMNS)
+        try:
+            net = load_net_liquidity(library=library)["net_liquidity_b"]
+        except LiquidityError:
+            net = pd.Series(dtype="float64")
+        return duration_supply.quarterly(
+            empty if table is None else auctions.settlements(table),
+            empty if table is None else auctions.maturities(table),
+            auctions_from=None if table is None else table["auction_date"].min(),
+            auctions_to=None if table is None else table["auction_date"].max(),
+            debt_issued=_debt_issued(library),
+            reserves_m=load_optional_series("WRESBAL", library),
+            net_liquidity_b=net,
+        )
+
+    return library.derived("duration_supply", keys, compute)
+
+
+def load_ai_debt_last_quarter(library=None) -> tuple[str | None, float | None, str]:
+    """(quarter, $ billions, caption) of the hyperscalers' debt issued (XBRL) in the latest
+    calendar quarter most of them (AI_DEBT_MIN_COMPANIES) have reported, naming those that
+    have not; a newer quarter only some reported is named in the caption, not summed."""
+    values = _debt_issued(library)
+    if values.dropna(how="all").empty:
+        return None, None, "no hyperscaler debt issued in the data (SEC facts)"
+    counts = values.notna().sum(axis=1)
+    enough = counts[counts >= AI_DEBT_MIN_COMPANIES]
+    quarter = enough.index[-1] if not enough.empty else counts[counts > 0].index[-1]
+    reported = values.loc[quarter].dropna()
+    total = units.convert(reported.sum(), "USD", "USD_B")
+    missing = [t for t in catalog.HYPERSCALERS if t not in reported.index]
+    caption = f"XBRL debt issued, {len(reported)}/{len(catalog.HYPERSCALERS)} companies"
+    if missing:
+        caption += f"; not in the data: {', '.join(missing)} (the sum is of those reported)"
+    newer = counts[(counts.index > quarter) & (counts > 0)]
+    if not newer.empty:
+        names = values.loc[newer.index[-1]].dropna().index
+        caption += f"; {newer.index[-1]} so far only {', '.join(names)}"
+    return str(quarter), total, caption
+
+
+def _debt_issued(library) -> pd.DataFrame:
+    """Quarter × hyperscaler XBRL debt issued in USD; a company whose data have no such line
+    (e.g. a hand-compiled pack file) is a column of NaN, not zeros."""
+    columns = {
+        ticker: company.values["debt_issued"]
+        for ticker, company in _available_companies(catalog.HYPERSCALERS, library).items()
+        if "debt_issued" in company.values
+    }
+    table = pd.DataFrame(columns).reindex(columns=list(catalog.HYPERSCALERS))
+    quarters = table.index if columns else []
+    table.index = pd.PeriodIndex(quarters, freq="Q", name="quarter")
+    return table
+
+
+def _available_companies(tickers, library) -> dict[str, funding.CompanyQuarters]:
+    out = {}
+    for ticker in tickers:
+        try:
+            out.update(load_companies([ticker], library))
+        except DataNotAvailable:
+            pass
     return out
 
 
@@ -691,6 +936,7 @@ def scorecard_inputs(asof=None, library=None) -> tuple[dict, pd.Timestamp]:
         ]
         inputs["liquidation_bucket"] = width
         inputs["liquidation_source"] = "+".join(buckets) + ", CoinGlass aggregated history"
+    inputs["duration_supply"] = load_duration_supply(library)  # the claim cuts it at asof
     return inputs, asof
 
 
@@ -704,6 +950,10 @@ def replay_basis(asof, library=None) -> dict[str, str]:
         "HY OAS": series_basis(("BAMLH0A0HYM2",), library),
         "prices": "closes as recorded (not revised)",
         "liquidations": "buckets as recorded (not revised)",
+        # Auction results are final; XBRL debt issued is today's value of each quarter, public
+        # from 45 days after the quarter ends.
+        "debt supply": f"{REVISED} (auctions as recorded; a quarter from its end + 45 days)",
+        "reserves": series_basis(("WRESBAL",), library),
     }
     for label, metric in (("capex", "capex"), ("operating cash flow", "operating_cash_flow")):
         versions = load_capex_versions(metric, library)

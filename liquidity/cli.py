@@ -155,6 +155,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("tickers", nargs="*", metavar="TICKER", help="default: the big five")
 
+    p = sub.add_parser(
+        "debt",
+        help="hyperscaler debt raised per quarter: EDGAR filings beside XBRL, $ billions, CSV",
+    )
+    p.add_argument("tickers", nargs="*", metavar="TICKER", help="default: the big five")
+    p.add_argument(
+        "--filings", action="store_true", help="one row per filing instead of per quarter"
+    )
+
+    p = sub.add_parser(
+        "calendar", help="the forward drain calendar: known events that move reserves, CSV"
+    )
+    p.add_argument(
+        "--asof", metavar="YYYY-MM-DD", help="only what was known that day (default: today)"
+    )
+    p.add_argument("--weeks", type=_weeks, default=4, help="weeks ahead, 1-8 (default 4)")
+    p.add_argument("--weekly", action="store_true", help="one row per week instead of per event")
+
     p = sub.add_parser("scorecard", help="the thesis scorecard as CSV, as of a date")
     p.add_argument(
         "--as-of",
@@ -194,6 +212,14 @@ def _quarter(text: str) -> pd.Period:
     if not re.fullmatch(r"\d{4}Q[1-4]", text.strip().upper()):
         raise argparse.ArgumentTypeError(f"malformed quarter {text!r}: use e.g. 2025Q3")
     return pd.Period(text.strip().upper(), freq="Q")
+
+
+def _weeks(text: str) -> int:
+    if not re.fullmatch(r"[1-8]", text.strip()):
+        raise argparse.ArgumentTypeError(
+            f"--weeks must be a whole number from 1 to 8, not {text!r}"
+        )
+    return int(text)
 
 
 def _sources(text: str) -> tuple[str, ...]:
@@ -341,7 +367,13 @@ def _netliq(args, library: Library) -> int:
         if args.variant == "reserves"
         else ["walcl_b", "tga_b", "rrp_b", "net_liquidity_b"]
     )
-    _print_dated(frame[columns], f"no net liquidity ({args.variant}) in that window")
+    # The daily variants say which Wednesday's balance sheet a day carries (and daily_tga
+    # whose RRP print it used).
+    columns += [c for c in ("walcl_date", "rrp_source") if c in frame]
+    out = frame[columns].copy()
+    if "walcl_date" in out:
+        out["walcl_date"] = out["walcl_date"].dt.strftime("%Y-%m-%d")
+    _print_dated(out, f"no net liquidity ({args.variant}) in that window")
     return 0
 
 
@@ -472,6 +504,45 @@ def _funding(args, library: Library) -> int:
     return 0
 
 
+def _debt(args, library: Library) -> int:
+    tickers = [catalog.filings(t).name for t in args.tickers] or list(catalog.HYPERSCALERS)
+    if args.filings:
+        frame, missing = api.load_debt_ledger(tickers, library)
+        if frame.empty:
+            raise LiquidityError(
+                f"no debt filings of {', '.join(missing)} in the data; run "
+                "`python -m liquidity refresh --only sec` with SEC_USER_AGENT set"
+            )
+        out = frame.assign(quarter=frame["quarter"].astype(str))
+        for column in ("filed", "settled", "week"):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    else:
+        out = api.load_debt_reconciliation(tickers, library)
+        if out.empty:
+            raise LiquidityError(f"no debt data for {', '.join(tickers)}")
+        out = out.assign(quarter=out["quarter"].astype(str))
+        out["filings"] = out["filings"].astype("Int64")
+        out["unparsed"] = out["unparsed"].astype("Int64")
+    # A value the data do not hold prints as an empty field: missing, not zero.
+    out.to_csv(sys.stdout, index=False, float_format="%.3f")
+    return 0
+
+
+def _calendar(args, library: Library) -> int:
+    asof = parse_date(args.asof, "as-of date") or pd.Timestamp.today().normalize()
+    if asof > pd.Timestamp.today():
+        raise LiquidityError(f"as-of date {asof.date()} is in the future")
+    view = api.load_drain_calendar(asof, args.weeks, library=library)
+    frame = view.weekly if args.weekly else view.events
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    out.to_csv(sys.stdout, index=False, float_format="%.3f")
+    print(f"coverage: {view.coverage}", file=sys.stderr)
+    return 0
+
+
 def _scorecard(args, library: Library) -> int:
     as_of = parse_date(args.as_of, "as-of date")
     if as_of is not None and as_of > pd.Timestamp.today():
@@ -560,6 +631,8 @@ COMMANDS = {
     "netliq": _netliq,
     "drain": _drain,
     "funding": _funding,
+    "debt": _debt,
+    "calendar": _calendar,
     "scorecard": _scorecard,
     "import-pack": _import_pack,
     "export-pack": _export_pack,

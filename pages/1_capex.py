@@ -24,7 +24,7 @@ def billions(frame_or_series):
 view = page.start(
     "Hyperscaler capex",
     path="capex",
-    pin=(catalog.CAPEX, catalog.SEC),
+    pin=(catalog.CAPEX, catalog.SEC, catalog.FILINGS),
     intro="How much the hyperscalers spend on data centres and equipment each quarter, how fast "
     "it grows, and where the money comes from: operating cash, new debt, or cash drawn from the "
     "balance sheet.",
@@ -279,6 +279,75 @@ with view.guard():
                     if c.endswith(("_usd_b", "_pct"))
                 },
             )
+
+# -- debt raised -----------------------------------------------------------------------------------
+with view.guard():
+    st.subheader("Debt raised")
+    ledger, without_filings = cache.debt_ledger(tuple(chosen), version)
+    reconciled = cache.debt_reconciliation(tuple(chosen), version)
+    shown = reconciled[(reconciled["quarter"] >= lo) & (reconciled["quarter"] <= hi)]
+    if shown[["raised_b", "debt_issued_b"]].isna().all().all():
+        st.info(
+            f"No debt raised by {', '.join(chosen)} between {start} and {end} in the data: "
+            "neither EDGAR debt filings nor XBRL's debt issued. Refresh with SEC_USER_AGENT set "
+            "(Data page, or `python -m liquidity refresh --only sec`)."
+        )
+    else:
+        charts.show_chart(
+            figures.capex.build_debt_raised_figure(shown),
+            shown,
+            name="debt_raised",
+            alt="Debt raised per quarter from filings, with XBRL's debt issued",
+        )
+        note = (
+            "Bars: the cash-flow statement's debt issued (XBRL) per company; a quarter marked "
+            "n/N has it from only n of the companies (the others are missing, not zero). "
+            "Diamonds: the principal stated on each 424B2/424B5 prospectus supplement or 8-K "
+            "item 2.03 of the quarter, one deal counted once (a closing 8-K after its supplement "
+            "is not added again). A quarter whose filings could not all be read is marked "
+            "'filings incomplete' below, never counted as zero."
+        )
+        if without_filings:
+            note += (
+                f" **No filings index in the data for {', '.join(without_filings)}**: only "
+                "their XBRL totals show; refresh with SEC_USER_AGENT set to list their filings."
+            )
+        st.caption(note)
+        with st.expander("Per quarter and company: filings beside XBRL ($ billions)"):
+            table = shown.assign(quarter=shown["quarter"].astype(str))
+            st.dataframe(
+                table.sort_values(["quarter", "ticker"], ascending=[False, True]),
+                width="stretch",
+                hide_index=True,
+                column_config={
+                    c: st.column_config.NumberColumn(format="%.2f")
+                    for c in table.columns
+                    if c.endswith("_b")
+                },
+            )
+        window_ledger = ledger[(ledger["quarter"] >= lo) & (ledger["quarter"] <= hi)]
+        if not window_ledger.empty:
+            with st.expander(f"Every filing ({len(window_ledger)}), with links"):
+                st.dataframe(
+                    window_ledger.assign(quarter=window_ledger["quarter"].astype(str))
+                    .drop(columns=["week"])
+                    .sort_values("filed", ascending=False),
+                    width="stretch",
+                    hide_index=True,
+                    column_config={
+                        "url": st.column_config.LinkColumn("document", display_text="open"),
+                        "principal_b": st.column_config.NumberColumn(
+                            "principal ($B)", format="%.3f"
+                        ),
+                        "filed": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                        "settled": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                    },
+                )
+    page.provenance_strip(
+        [f"filings/{t}" for t in chosen] + [f"sec/{t}" for t in chosen],
+        note="Filings: SEC EDGAR filings index; amounts as stated on the document, empty where "
+        "the cover could not be read",
+    )
 
 # -- intensity -------------------------------------------------------------------------------------
 with view.guard():

@@ -18,15 +18,23 @@ from liquidity.analytics.drain_gauge import (
     WINDOW,
     missing_runs,
 )
-from liquidity.analytics.net_liquidity import INPUTS, VARIANTS, weekly_flows
+from liquidity.analytics.net_liquidity import INPUTS, TGA_DTS, VARIANTS, weekly_flows
 from liquidity.analytics.price_of_money import DERIVED_INPUTS, LINES
 from liquidity.core import catalog, units
 from liquidity.core.calendar import H41_LAG
+from liquidity.core.errors import LiquidityError
+
+INPUT_KEYS = {TGA_DTS: catalog.TGA_DAILY}  # net-liquidity inputs that are not FRED series
 
 TODAY = dt.date.today()
 DEFAULT_RANGE = (dt.date(2020, 1, 1), TODAY)
 UNITS = {"B": "USD_B", "T": "USD_T"}
 SMOOTHING = {"none": 0, "4w": 4, "13w": 13}
+FREQUENCIES = {
+    "weekly": "the variant chosen above, one value per H.4.1 Wednesday",
+    "daily": "every business day: WALCL carried from its Wednesday (≤ 10 days) − the Treasury's "
+    "daily TGA (Daily Treasury Statement) − the day's RRP (NY Fed, else FRED)",
+}
 DEFAULT_LINES = ["DGS10", "DFII10", "BAMLH0A0HYM2", "SOFR_IORB", "M2SL_YOY"]
 WINDOW_WEEKS = WINDOW.days // 7
 GAUGE_OPTIONS = {"included": True, "excluded": False}
@@ -130,7 +138,7 @@ def partial_summary(runs: pd.DataFrame) -> str:
 view = page.start(
     "Liquidity balance",
     path="liquidity",
-    pin=(catalog.FRED, catalog.CAPEX, catalog.SEC),
+    pin=(catalog.FRED, catalog.CAPEX, catalog.SEC, catalog.TREASURY, catalog.NYFED),
     intro="Liquidity as water in a bathtub: the Fed and the Treasury's cash management set the "
     "supply, capital spending pulls it out, and yields and spreads are its price. Is the tub "
     "draining?",
@@ -145,9 +153,18 @@ with view.guard():
         view,
         key="variant",
         label="Net-liquidity variant",
-        options=list(VARIANTS),
+        # The daily TGA variant is the weekly/daily switch's "daily".
+        options=[v for v in VARIANTS if v != "daily_tga"],
         default="wednesday",
         help=" · ".join(f"**{k}**: {v}" for k, v in VARIANTS.items()),
+    )
+    frequency = filters.choice(
+        view,
+        key="freq",
+        label="Net liquidity: weekly or daily",
+        options=list(FREQUENCIES),
+        default="weekly",
+        help=" · ".join(f"**{k}**: {v}" for k, v in FREQUENCIES.items()),
     )
     unit = UNITS[
         filters.choice(
@@ -179,11 +196,24 @@ with view.guard():
     )
     version = cache.version()
     lo, hi = start.isoformat(), end.isoformat()
-    history = cache.net_liquidity(None, None, version, variant)
+    weekly_history = cache.net_liquidity(None, None, version, variant)
+    history = weekly_history
+    shown_variant = variant
+    if frequency == "daily":
+        try:
+            history = cache.net_liquidity(None, None, version, "daily_tga")
+            shown_variant = "daily_tga"
+        except LiquidityError as exc:
+            view.notice(
+                f":material/info: Daily net liquidity is not available ({exc}); showing the "
+                f"weekly {variant} variant."
+            )
     window = history.loc[pd.Timestamp(start) : pd.Timestamp(end)]
     money, missing_money = cache.price_of_money(None, None, version)
     money_window = money.loc[pd.Timestamp(start) : pd.Timestamp(end)]
-    inputs = [f"fred/{sid}" for sid in INPUTS[variant]]
+    inputs = [INPUT_KEYS.get(sid, f"fred/{sid}") for sid in INPUTS[shown_variant]]
+    if shown_variant == "daily_tga":
+        inputs.append(catalog.RRP_DAILY)
 
     # -- headline tiles ------------------------------------------------------------------------
     net = history["net_liquidity_b"].dropna()
@@ -193,8 +223,9 @@ with view.guard():
             net,
             unit,
             "Net liquidity" if variant != "reserves" else "Reserve balances",
-            help=f"{VARIANTS[variant]}. Changes over 1, 4 and 13 weeks in {units.label(unit)}.",
-            weekly=variant != "daily",
+            help=f"{VARIANTS[shown_variant]}. Changes over 1, 4 and 13 weeks in "
+            f"{units.label(unit)}.",
+            weekly=shown_variant not in ("daily", "daily_tga"),
         )
     for col, column, label in (
         (cols[1], "DGS10", "10y yield"),
@@ -211,8 +242,8 @@ with view.guard():
         st.subheader("The tub: net liquidity and its parts")
         if window["net_liquidity_b"].dropna().empty:
             st.info(
-                f"No {variant} net-liquidity values between {start} and {end}; the series runs "
-                f"from {net.index[0]:%Y-%m-%d} to {net.index[-1]:%Y-%m-%d}. Widen the range."
+                f"No {shown_variant} net-liquidity values between {start} and {end}; the series "
+                f"runs from {net.index[0]:%Y-%m-%d} to {net.index[-1]:%Y-%m-%d}. Widen the range."
             )
         else:
             fig = figures.liquidity.build_bathtub_figure(window, unit, smoothing)
@@ -220,14 +251,16 @@ with view.guard():
             charts.show_chart(
                 fig,
                 window,
-                name=f"net_liquidity_{variant}",
-                alt=f"Net liquidity ({variant}) and its parts, {start} to {end}",
+                name=f"net_liquidity_{shown_variant}",
+                alt=f"Net liquidity ({shown_variant}) and its parts, {start} to {end}",
             )
-            page.provenance_strip(inputs, note=VARIANTS[variant])
+            page.provenance_strip(inputs, note=VARIANTS[shown_variant])
 
             # -- flows ---------------------------------------------------------------------------
             st.subheader("Where the water went")
-            weekly = history if variant != "daily" else cache.net_liquidity(None, None, version)
+            weekly = (
+                weekly_history if variant != "daily" else cache.net_liquidity(None, None, version)
+            )
             flows = weekly_flows(weekly).loc[pd.Timestamp(start) : pd.Timestamp(end)]
             left, right = st.columns([2, 3])
             with left:
@@ -260,11 +293,114 @@ with view.guard():
                 )
                 + " Weekly bars show the last 104 weeks of the window; the CSV has all of them."
                 + (
-                    " The daily variant's flows are computed on its Wednesday levels."
-                    if variant == "daily"
+                    " The daily variants' flows are computed on Wednesday levels."
+                    if variant == "daily" or shown_variant == "daily_tga"
                     else ""
                 )
             )
+            try:
+                tga_daily = cache.tga_daily(version)
+            except LiquidityError:  # no Daily Treasury Statement in the data: said below
+                tga_daily = pd.Series(dtype="float64", index=pd.DatetimeIndex([]))
+            tga_window = tga_daily.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+            st.markdown(f"**The Treasury account day by day**, {units.label(unit)}")
+            if tga_window.empty:
+                st.caption(
+                    "No daily TGA (Daily Treasury Statement) in this range"
+                    + (
+                        f"; it runs from {tga_daily.index[0]:%Y-%m-%d} to "
+                        f"{tga_daily.index[-1]:%Y-%m-%d}."
+                        if not tga_daily.empty
+                        else ": refresh the treasury source (Data page)."
+                    )
+                )
+            else:
+                wednesdays = cache.series("WDTGAL", lo, hi, version, "B")
+                fig = figures.liquidity.build_tga_daily_figure(tga_window, wednesdays, unit)
+                charts.add_events(fig, cache.events(lo, hi))
+                charts.show_chart(
+                    fig,
+                    tga_window.to_frame("tga_close_b"),
+                    name="tga_daily",
+                    alt="The Treasury General Account, daily close and Wednesday level",
+                )
+                page.provenance_strip(
+                    [catalog.TGA_DAILY, "fred/WDTGAL"],
+                    note="Between Wednesdays the TGA jumps on tax days and auction settlements; "
+                    "the weekly variants see only the Wednesday",
+                )
+
+    # -- next weeks ----------------------------------------------------------------------------
+    with view.guard():
+        st.subheader("Next weeks: the drain calendar")
+        left, right = st.columns([1, 1])
+        with left:
+            calendar_from = filters.day(
+                view,
+                key="cal_from",
+                label="From",
+                default=TODAY,
+                min_value=dt.date(2015, 1, 1),
+                max_value=TODAY,
+                help="Only what was announced by this date is shown, so a past date replays "
+                "what the calendar said then",
+                sidebar=False,
+            )
+        with right:
+            calendar_weeks = int(
+                filters.choice(
+                    view,
+                    key="cal_weeks",
+                    label="Weeks ahead",
+                    options=[str(n) for n in range(1, 9)],
+                    default="4",
+                    sidebar=False,
+                )
+            )
+        drain = cache.drain_calendar(calendar_from.isoformat(), calendar_weeks, version)
+        if drain.events.empty:
+            st.info(
+                f"No known event in the {calendar_weeks} weeks after {calendar_from}. "
+                + drain.coverage
+            )
+        else:
+            fig = figures.liquidity.build_calendar_figure(drain.weekly)
+            charts.show_chart(
+                fig,
+                drain.weekly,
+                name=f"drain_calendar_{calendar_from}",
+                alt=f"Known drains and additions to reserves, {calendar_weeks} weeks after "
+                f"{calendar_from}",
+            )
+            st.caption(
+                "Below zero drains reserves: auction settlements move buyers' cash into the "
+                "Treasury account; maturities pay it back out. The line is their net, where the "
+                "settlements are known. **?** above a week: not all its settlements are "
+                "announced yet (bills roll every week), so its maturities are not offset and "
+                "its bars overstate what reserves gain. **tax**: a tax day swells the Treasury "
+                "account by an amount the data do not give (the table shows last year's move "
+                f"on the same day). **Fed**: a balance-sheet change. Coverage: {drain.coverage}"
+            )
+            st.dataframe(
+                drain.events,
+                width="stretch",
+                hide_index=True,
+                height=300,
+                column_config={
+                    "date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                    "week": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                    "known_since": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                    "amount_busd": st.column_config.NumberColumn("amount ($B)", format="%.1f"),
+                    "effect_busd": st.column_config.NumberColumn(
+                        "effect on reserves ($B)", format="%+.1f"
+                    ),
+                },
+            )
+        page.provenance_strip(
+            [catalog.AUCTIONS, catalog.TGA_DAILY],
+            note="Fed balance-sheet events are curated (liquidity/data/balance_sheet.csv); "
+            "hyperscaler bond settlements come from EDGAR filings when they are in the data",
+        )
 
     # -- price of money ------------------------------------------------------------------------
     with view.guard():

@@ -164,7 +164,8 @@ def test_the_real_pack_renders_every_section(app_env, real_pack):
     app_env(real_pack)
     at = run_page(PAGE)
     assert not at.error and not at.info
-    assert len(chart_specs(at)) == 6  # by company, growth, vs OCF, funding, intensity, guidance
+    # by company, growth, vs OCF, funding, debt raised, intensity, guidance
+    assert len(chart_specs(at)) == 7
     library = Library(None, DataPack(real_pack))
     frames = {t: library.load(f"capex/{t}")[0] for t in catalog.HYPERSCALERS}
     q1 = capex.group_table(frames).loc["2026Q1"].sum()

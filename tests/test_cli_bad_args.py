@@ -104,6 +104,10 @@ SLOTS = (
         anything().filter(lambda v: not re.fullmatch(r"\s*\d{4}[qQ][1-4]\s*", v)),
     ),
     Slot(("scorecard", "--as-of", "X"), st.one_of(DATES, st.just(TOMORROW))),
+    Slot(("calendar", "--asof", "X"), st.one_of(DATES, st.just(TOMORROW))),
+    Slot(("calendar", "--weeks", "X"), none_of(map(str, range(1, 9)))),
+    Slot(("debt", "X"), none_of(catalog.HYPERSCALERS)),
+    Slot(("debt", "--filings", "X"), none_of(catalog.HYPERSCALERS)),
     Slot(("import-pack", "X"), anything().filter(lambda v: not exists(v))),
     Slot(("export-pack", "X"), st.sampled_from(["/dev/null/pack", "/proc/version/pack"])),
     Slot(("export-pack", "{tmp}", "--snapshot", "X"), anything()),
@@ -193,6 +197,7 @@ def test_a_reversed_window_is_one_line_and_exit_2(capsys, library, tmp_path, win
         ["liquidations", "--symbol", "BTC", "--symbol", "ETH"],
         ["capex", "--start", "2024Q1", "--start", "2024Q2"],
         ["scorecard", "--as-of", "2025-01-06", "--as-of", "2025-01-07"],
+        ["calendar", "--weeks", "2", "--weeks", "3"],
         ["export-pack", "{tmp}", "--snapshot", "0123456789ab", "--snapshot", "0123456789ab"],
         ["pin", "--kinds", "fred", "--kinds", "prices"],
         # should this check break: a refresh fails at once offline, a collector never starts

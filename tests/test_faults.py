@@ -538,7 +538,8 @@ def test_an_sec_block_is_not_asked_again_for_the_other_companies(tmp_path, serve
         environ={"SEC_USER_AGENT": UA},
     )
     assert len(server.seen) == 1  # retrying while blocked extends the block (SOURCES.md §1)
-    assert len(report.outcomes["sec"]) == 5
+    # Five companies' XBRL facts and their five filings indexes: one block stops all ten.
+    assert len(report.outcomes["sec"]) == 10
     assert all("wait about 10 minutes" in o.message for o in report.outcomes["sec"])
 
 

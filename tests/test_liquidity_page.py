@@ -32,7 +32,7 @@ def test_defaults_on_the_fixture_pack(app_env, fixture_pack):
     titles = [s["layout"]["yaxis"]["title"]["text"] for s in chart_specs(at)]
     assert titles[0] == "$ billions"  # the tub
     # The pack's MSFT capex quarters (2024Q3-Q4) predate its net liquidity: bars, no supply.
-    ledger = chart_specs(at)[4]
+    ledger = chart_named(at, "Hyperscaler capex (demand)")
     assert [t["name"] for t in ledger["data"]] == [
         "Δ net liquidity (supply)",
         "Hyperscaler capex (demand)",
@@ -46,7 +46,16 @@ def test_defaults_on_the_fixture_pack(app_env, fixture_pack):
     assert at.selectbox(key="gauge").value == "included"  # the toggle is there all the same
 
 
-@pytest.mark.parametrize("variant", list(VARIANTS))
+def chart_named(at, trace_name: str) -> dict:
+    """The chart that has a trace called `trace_name` (charts come and go with the data)."""
+    return next(c for c in chart_specs(at) if trace_name in {t.get("name") for t in c["data"]})
+
+
+# The variant selector's options: the daily TGA variant comes with the weekly/daily switch.
+WEEKLY_VARIANTS = [v for v in VARIANTS if v != "daily_tga"]
+
+
+@pytest.mark.parametrize("variant", WEEKLY_VARIANTS)
 def test_every_variant_renders(app_env, fixture_pack, variant):
     app_env(fixture_pack)
     at = run({"variant": variant, "range": ["2024-12-01", "2025-03-01"]})
@@ -74,7 +83,8 @@ def test_a_link_with_every_filter_restores_the_view(app_env, fixture_pack):
     assert at.selectbox(key="smooth").value == "4w"
     assert at.multiselect(key="lines").value == ["DGS10", "BAMLH0A0HYM2"]
     assert at.selectbox(key="gauge").value == "excluded"
-    tub, waterfall, flows, money = chart_specs(at)[:4]
+    tub = chart_specs(at)[0]
+    money = chart_named(at, "10-year yield")
     assert tub["layout"]["yaxis"]["title"]["text"] == "$ trillions"
     assert "4-week average" in {t["name"] for t in tub["data"]}
     assert {t["name"] for t in money["data"]} == {"10-year yield", "High-yield OAS"}
@@ -99,16 +109,40 @@ def test_invalid_variant_falls_back_with_a_notice(app_env, fixture_pack):
 
 
 @pytest.mark.pack
-@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("variant", WEEKLY_VARIANTS)
 def test_every_variant_on_the_real_pack(app_env, real_pack, variant):
     app_env(real_pack)
-    at = run({"variant": variant})
+    at = run({"variant": variant, "cal_from": "2026-09-01"})
     assert not at.error and not at.info
     charts = chart_specs(at)
-    assert len(charts) == 6  # tub, waterfall, weekly flows, price of money, ledger, gauge
+    # tub, waterfall, weekly flows, the daily TGA, the drain calendar, price of money, ledger,
+    # gauge
+    assert len(charts) == 8
     gauge = charts[-1]
     assert gauge["layout"]["yaxis"]["title"]["text"] == "standard deviations (z-score)"
     assert len(json.dumps(charts)) < 1_500_000  # the page's Plotly payload stays light
+
+
+@pytest.mark.pack
+def test_the_daily_switch_draws_the_treasury_daily_variant(app_env, real_pack):
+    app_env(real_pack)
+    at = run({"freq": "daily", "range": ["2026-08-01", "2026-08-31"], "cal_from": "2026-09-01"})
+    assert not at.error and at.selectbox(key="freq").value == "daily"
+    tub = chart_specs(at)[0]
+    net = next(t for t in tub["data"] if t["name"] == "Net liquidity")
+    # Every business day of August 2026 with a DTS row and an RRP print: more than the four
+    # Wednesdays a weekly variant draws.
+    assert len(decode(net["x"])) > 15
+    calendar = chart_named(at, "Auction settlements (drain)")
+    weeks = decode(calendar["data"][0]["x"])
+    assert list(weeks) == ["Aug 31", "Sep 07", "Sep 14", "Sep 21", "Sep 28"]
+
+
+def test_without_a_daily_tga_the_daily_switch_says_so(app_env, fixture_pack):
+    app_env(fixture_pack)
+    at = run({"freq": "daily"})
+    assert not at.error
+    assert any("Daily net liquidity is not available" in c.value for c in at.caption)
 
 
 def gauge_frame() -> pd.DataFrame:

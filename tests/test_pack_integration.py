@@ -35,9 +35,16 @@ def test_every_dataset_in_the_pack_validates(library):
     assert [s.dataset.key for s in statuses if s.error] == []
     present = {s.dataset.key for s in statuses if s.provenance}
     missing = {d.key for d in catalog.CATALOG} - present
-    # The pack carries the five hyperscalers' XBRL facts (sec/, PROVENANCE.md §6) but still no
-    # KRW=X quotes; treasury/ and nyfed/ are not dataset kinds of the catalog yet.
-    assert missing == {"prices/KRW=X"}
+    # The pack carries the five hyperscalers' XBRL facts (sec/, PROVENANCE.md §6) and the daily
+    # TGA, the auctions and the NY Fed RRP (§7), but no KRW=X quotes, no NY Fed SOFR/EFFR files
+    # (FRED's copies stand in) and no EDGAR filings index.
+    assert missing == {
+        "prices/KRW=X",
+        "nyfed/SOFR",
+        "nyfed/EFFR",
+        *(f"filings/{t}" for t in catalog.HYPERSCALERS),
+    }
+    assert {catalog.TGA_DAILY, catalog.AUCTIONS, catalog.RRP_DAILY} <= present
     assert {f"sec/{t}" for t in catalog.HYPERSCALERS} <= present
     assert library.mode() == "data pack"
 
@@ -93,8 +100,9 @@ def test_daily_returns_on_a_known_date(real_pack, library, capsys):
 def test_import_and_export_reproduce_the_pack(real_pack, tmp_path):
     library = Library(Store(tmp_path / "home"))
     imported, rejected = library.import_pack(DataPack(real_pack))
-    # 63 datasets before the pack gained sec/ (PROVENANCE.md §6), 68 with the five SEC files.
-    assert rejected == {} and len(imported) == 68
+    # 63 datasets before the pack gained sec/ (PROVENANCE.md §6), 68 with the five SEC files,
+    # 71 with treasury/tga_daily, treasury/auctions and nyfed/rrp_daily (§7).
+    assert rejected == {} and len(imported) == 71
     library.export_pack(tmp_path / "out")
     original, exported = DataPack(real_pack), DataPack(tmp_path / "out")
     for key in imported:

@@ -349,7 +349,22 @@ def test_sec_facts_are_stored_with_filing_provenance(tmp_path):
 
         def get(self, url, headers=None, **kwargs):
             self.headers.append(headers)
+            if "/submissions/CIK" in url:  # the filings index: one 8-K item 2.03 per company
+                return make_response(200, submissions(int(url.split("CIK")[1][:10])))
+            if "/Archives/" in url:  # its document, whose cover the parser cannot read
+                return make_response(200, "<html><body>No amounts here.</body></html>")
             return make_response(200, payload)
+
+    def submissions(cik: int) -> dict:
+        recent = {
+            "accessionNumber": ["0000950170-25-000001"],
+            "filingDate": ["2025-11-03"],
+            "reportDate": ["2025-11-03"],
+            "form": ["8-K"],
+            "items": ["2.03,9.01"],
+            "primaryDocument": ["d8k.htm"],
+        }
+        return {"cik": str(cik), "filings": {"recent": recent, "files": []}}
 
     server = SecServer()
     store = Store(tmp_path)
@@ -361,7 +376,14 @@ def test_sec_facts_are_stored_with_filing_provenance(tmp_path):
     )
     assert not report.failed
     assert server.headers[0]["User-Agent"] == "Jane Doe jane@example.com"
-    assert len(server.headers) == 5  # one companyfacts request per company, every concept in it
+    # Per company: one companyfacts request (every concept in it), its filings index and the
+    # index's one debt document; every request declares the agent.
+    assert len(server.headers) == 3 * 5
+    assert all(h["User-Agent"] == "Jane Doe jane@example.com" for h in server.headers)
+    filings = store.read("filings/MSFT")
+    assert filings["accn"].tolist() == ["0000950170-25-000001"]
+    assert filings["principal_usd"].isna().all()  # not read from the document: not zero
+    assert filings["parse_note"].iloc[0].startswith("amount not parsed")
     facts = store.read("sec/MSFT")
     assert facts["tag"].tolist() == ["PaymentsToAcquirePropertyPlantAndEquipment"]
     assert facts["accn"].iloc[0] == "0000950170-24-118967" and facts["val"].iloc[0] == 14.923e9

@@ -351,6 +351,34 @@ def funding_spreads(recent_bp: float, end=ASOF) -> pd.DataFrame:
     return pd.DataFrame({"SOFR_IORB": values, "EFFR_IORB": values}, index=days)
 
 
+def supply_table(treasury, hyperscalers, reserves_change, companies=5) -> pd.DataFrame:
+    """Quarters 2025Q1–2025Q4 in `duration_supply.COLUMNS`, $ billions."""
+    quarters = pd.period_range("2025Q1", periods=4, freq="Q", name="quarter")
+    treasury = pd.Series(treasury, index=quarters, dtype="float64")
+    hyperscalers = pd.Series(hyperscalers, index=quarters, dtype="float64")
+    return pd.DataFrame(
+        {
+            "treasury_settled_b": treasury + 1000.0,
+            "treasury_unsized": 0,
+            "treasury_matured_b": 1000.0,
+            "treasury_net_b": treasury,
+            "treasury_note": ["" if pd.notna(v) else "no auction data" for v in treasury],
+            "hyperscaler_b": hyperscalers,
+            "companies": companies,
+            "hyperscalers": 5,
+            "supply_b": treasury + hyperscalers,
+            "d_reserves_b": pd.Series(reserves_change, index=quarters, dtype="float64"),
+            "d_net_liquidity_b": 0.0,
+        },
+        index=quarters,
+    )
+
+
+# Supply 300, 320, 350, 420 $B (Treasury 250, 260, 280, 330 + hyperscalers 50, 60, 70, 90);
+# reserves fall 40 $B over 2025Q4.
+RISING_SUPPLY = supply_table([250, 260, 280, 330], [50, 60, 70, 90], [10, -5, 20, -40])
+
+
 def all_inputs() -> dict:
     spec_w, memory_w, factors, market = sensitivity_inputs(2e-4, 0.0)
     buckets, net = flush_inputs(5.0)
@@ -369,7 +397,41 @@ def all_inputs() -> dict:
         "factors": factors,
         "liquidation_buckets": buckets,
         "liquidation_bucket": DAY,
+        "duration_supply": RISING_SUPPLY,
     }
+
+
+def test_supply_channel_on_paper():
+    verdict = sc.supply_channel(RISING_SUPPLY, ASOF)
+    # 2025Q4 is public from 2025-12-31 + 45 days = 2026-02-14 ≤ ASOF: supply 350 → 420 $B
+    # (+70), reserves −40 $B over the quarter: supported.
+    assert verdict.verdict == "supported" and verdict.effect == pytest.approx(70.0)
+    assert verdict.window_start == pd.Timestamp("2025-07-01")
+    assert verdict.data_end == pd.Timestamp("2026-02-14")
+    assert "Treasury net 330 $B, hyperscalers 90 $B (5/5 companies)" in verdict.coverage
+    assert verdict.trend.tolist() == [300.0, 320.0, 350.0, 420.0]
+    # On 2026-02-13 2025Q4 is not public yet: 2025Q2 → 2025Q3, 320 → 350 with reserves +20.
+    earlier = sc.supply_channel(RISING_SUPPLY, "2026-02-13")
+    assert earlier.verdict == "not supported" and earlier.effect == pytest.approx(30.0)
+
+
+def test_supply_channel_falling_supply_is_not_supported():
+    falling = supply_table([250, 260, 300, 250], [50, 60, 70, 60], [0, 0, 0, -40])
+    verdict = sc.supply_channel(falling, ASOF)
+    assert verdict.verdict == "not supported" and verdict.effect == pytest.approx(-60.0)
+
+
+@pytest.mark.parametrize(
+    "table, reason",
+    [
+        (supply_table([250, 260, 280, None], [50, 60, 70, 90], [0, 0, 0, -40]), "Treasury net"),
+        (supply_table([250, 260, 280, 330], [50, 60, None, 90], [0, 0, 0, -40]), "2025Q3"),
+        (supply_table([250, 260, 280, 330], [50, 60, 70, 90], [0, 0, 0, None]), "WRESBAL"),
+    ],
+)
+def test_supply_channel_missing_inputs_are_inconclusive(table, reason):
+    verdict = sc.supply_channel(table, ASOF)
+    assert verdict.verdict == "inconclusive" and reason in verdict.reason
 
 
 def test_scorecard_has_one_row_per_claim():

@@ -23,7 +23,7 @@ import json
 import logging
 import re
 
-from liquidity.sources import coinglass, exchanges, fred, http, sec
+from liquidity.sources import coinglass, edgar, exchanges, fred, http, sec
 from tests.alfred import Alfred
 from tests.apptest import run_page
 from tests.conftest import REPO
@@ -68,6 +68,10 @@ def route_every_source(server: LoopbackServer) -> None:
     for ticker, cik in sec.CIKS.items():
         answer = status(500) if ticker == "GOOGL" else ok(json.dumps(SEC_FACTS))
         server.route(sec.SEC_FACTS_URL.format(cik=cik), answer)
+        # Each filings index lists no debt filing: known to be none, so nothing else is asked.
+        empty = {name: [] for name in edgar.ARRAYS}
+        index = {"cik": str(cik), "filings": {"recent": empty, "files": []}}
+        server.route(edgar.SUBMISSIONS_URL.format(cik=cik), ok(json.dumps(index)))
     venues = ExchangeServer()  # test_refresh's OKX and CoinGlass payloads, served over HTTP
 
     def exchange(seen):
@@ -106,7 +110,7 @@ def test_secrets_reach_only_their_api(app_env, fixture_pack, monkeypatch, caplog
         pages = {"pages/5_data.py after Refresh now": rendered(at)}
         summaries = "\n".join(element.value for element in at.markdown)
         assert "fred: 28/29 datasets ok" in summaries  # 20 series and 9 vintage datasets
-        assert "sec: 4/5 datasets ok" in summaries
+        assert "sec: 9/10 datasets ok" in summaries  # 5 XBRL facts and 5 filings indexes
         for script in PAGES:
             pages[script] = rendered(run_page(script))
 
@@ -116,7 +120,7 @@ def test_secrets_reach_only_their_api(app_env, fixture_pack, monkeypatch, caplog
     for seen in server.seen:
         cg_header = seen.headers.get("CG-API-KEY")
         assert cg_header == (MARKERS["COINGLASS_API_KEY"] if "coinglass" in seen.url else None)
-        sec_host = seen.url.startswith("https://data.sec.gov/")
+        sec_host = seen.url.startswith(("https://data.sec.gov/", "https://www.sec.gov/"))
         assert (seen.headers.get("User-Agent") == MARKERS["SEC_USER_AGENT"]) == sec_host
         if "stlouisfed" not in seen.url:
             assert MARKERS["FRED_API_KEY"] not in seen.raw_path

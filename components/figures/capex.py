@@ -255,3 +255,42 @@ def build_guidance_figure(guidance: pd.DataFrame, ttm_b: pd.DataFrame) -> go.Fig
     fig.update_layout(template=TEMPLATE, height=360)
     fig.update_yaxes(title_text="$ billions per year", hoverformat=",.1f")
     return fig
+
+
+def build_debt_raised_figure(quarters: pd.DataFrame) -> go.Figure:
+    """Per quarter: XBRL's debt issued per company (stacked bars; a company that did not report
+    the quarter has no bar, and the quarter says n/N above it) and the sum of the filings'
+    stated principals as markers, where any filing was read."""
+    fig = go.Figure()
+    issued = quarters.pivot(index="quarter", columns="ticker", values="debt_issued_b")
+    x = issued.index.astype(str)
+    for ticker in issued.columns:
+        if issued[ticker].notna().any():
+            fig.add_trace(go.Bar(x=x, y=issued[ticker], name=f"{ticker} (XBRL debt issued)"))
+    raised = quarters.pivot(index="quarter", columns="ticker", values="raised_b")
+    filed = raised.sum(axis=1, min_count=1).reindex(issued.index)
+    if filed.notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=filed,
+                name="Filings: principal stated (counted deals)",
+                mode="markers",
+                marker={"color": "black", "size": 9, "symbol": "diamond"},
+            )
+        )
+    reporting = issued.notna().sum(axis=1)
+    for quarter, count in reporting.items():
+        if 0 < count < issued.shape[1]:
+            fig.add_annotation(
+                x=str(quarter),
+                y=1,
+                yref="paper",
+                yanchor="bottom",
+                text=f"{count}/{issued.shape[1]}",
+                showarrow=False,
+                font={"size": 11},
+            )
+    fig.update_layout(template=TEMPLATE, barmode="stack", height=400)
+    fig.update_layout(yaxis={"title": {"text": "$ billions per quarter"}, "hoverformat": ",.1f"})
+    return fig

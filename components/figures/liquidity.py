@@ -257,3 +257,77 @@ def build_gauge_figure(gauge: pd.DataFrame, with_capex: bool = True) -> go.Figur
         rangeselector={"buttons": RANGE_BUTTONS, "x": 0, "y": 1.0, "yanchor": "bottom"}
     )
     return fig
+
+
+def build_tga_daily_figure(tga_daily_b: pd.Series, tga_weekly_b: pd.Series, unit: str) -> go.Figure:
+    """The Treasury account day by day (Daily Treasury Statement), with the Wednesday level the
+    weekly variants use as markers: tax days and settlements show between the Wednesdays."""
+    fig = go.Figure()
+    daily = _scale(tga_daily_b.dropna(), unit)
+    fig.add_trace(go.Scatter(x=daily.index, y=daily, name="TGA, daily close (DTS)", mode="lines"))
+    weekly = _scale(tga_weekly_b.dropna(), unit)
+    if not weekly.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=weekly.index,
+                y=weekly,
+                name="TGA, Wednesday (WDTGAL)",
+                mode="markers",
+                marker={"size": 5},
+            )
+        )
+    fig.update_layout(template=TEMPLATE, height=320)
+    fig.update_yaxes(
+        title_text=units.label(unit), hoverformat=",.3f" if unit == "USD_T" else ",.1f"
+    )
+    return fig
+
+
+# Weekly bars of the drain calendar: (column, name, sign on the reserves axis).
+CALENDAR_BARS = (
+    ("settlements_busd", "Auction settlements (drain)", -1),
+    ("maturities_busd", "Maturities paid out (add)", 1),
+)
+
+
+def build_calendar_figure(weekly: pd.DataFrame) -> go.Figure:
+    """Per week ahead: settlements down, maturities up (effect on reserves, $ billions), the
+    net Treasury cash raised as a line (above zero = reserves drained), and tax days marked."""
+    fig = go.Figure()
+    x = weekly["week"].dt.strftime("%b %d")
+    for column, name, sign in CALENDAR_BARS:
+        fig.add_trace(go.Bar(x=x, y=sign * weekly[column], name=name))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=-weekly["net_cash_raised_busd"],
+            name="Net effect on reserves",
+            mode="lines+markers",
+            line={"color": "black", "width": 2},
+        )
+    )
+    for label, row in zip(x, weekly.itertuples(), strict=True):
+        marks = []
+        if row.n_settlements_sized < row.n_settlements or not row.n_settlements:
+            # Bills roll every week: a week without sized settlements is one not yet announced,
+            # so its maturities alone would read as a flood of cash.
+            marks.append("?")  # short marks: five weeks must fit a phone; the caption explains
+        if row.tax_days:
+            marks.append("tax")
+        if row.fed_events:
+            marks.append("Fed")
+        if marks:
+            fig.add_annotation(
+                x=label,
+                y=1,
+                yref="paper",
+                yanchor="bottom",
+                text=", ".join(marks),
+                showarrow=False,
+                font={"size": 11},
+            )
+    fig.add_hline(y=0, line_width=1, line_color="gray", opacity=0.4)
+    fig.update_layout(template=TEMPLATE, barmode="relative", height=360)
+    fig.update_yaxes(title_text="effect on reserves, $ billions", hoverformat=",.1f")
+    fig.update_xaxes(title_text="week starting")
+    return fig

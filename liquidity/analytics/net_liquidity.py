@@ -4,6 +4,8 @@
     week_average  WALCL − WTREGEN − RRPONTSYD: mixes a Wednesday level with a week average
     reserves      WRESBAL, reserve balances (week average); TGA and RRP are already netted out
     daily         the latest Wednesday WALCL and WDTGAL (at most 10 days old) with daily RRP
+    daily_tga     the latest Wednesday WALCL (at most 10 days old) with the Treasury's daily TGA
+                  (Daily Treasury Statement) and the daily RRP (NY Fed, else FRED's copy): NL-D
 
 Alignment (METHODS.md §2): WALCL and the TGA need an exact Wednesday observation; RRP is the last
 daily value on or before the Wednesday, at most 7 days old; nothing is interpolated. Inputs come
@@ -21,18 +23,27 @@ from liquidity.core import units
 from liquidity.core.calendar import latest_on_or_before, observed_on_or_before, wednesdays
 from liquidity.core.errors import LiquidityError
 
+# Non-FRED inputs of the daily_tga variant: the Daily Treasury Statement's TGA close ($ millions)
+# and the NY Fed's overnight RRP ($ billions), which FRED copies as RRPONTSYD a day or so later.
+TGA_DTS = "TGA_DTS"
+RRP_NYFED = "RRP_NYFED"
+
 VARIANTS = {
     "wednesday": "Wednesday levels: WALCL − WDTGAL − RRP",
     "week_average": "WALCL − WTREGEN (week average) − RRP: mixes a level with an average",
     "reserves": "Reserve balances (WRESBAL, week average): TGA and RRP already netted out",
     "daily": "Daily: latest Wednesday WALCL and WDTGAL (≤ 10 days old) with daily RRP",
+    "daily_tga": "Daily: latest Wednesday WALCL (≤ 10 days old) − daily TGA (DTS) − daily RRP",
 }
 INPUTS = {
     "wednesday": ("WALCL", "WDTGAL", "RRPONTSYD"),
     "week_average": ("WALCL", "WTREGEN", "RRPONTSYD"),
     "reserves": ("WRESBAL",),
     "daily": ("WALCL", "WDTGAL", "RRPONTSYD"),
+    "daily_tga": ("WALCL", TGA_DTS, "RRPONTSYD"),
 }
+# Inputs a variant uses when they are there and does without otherwise.
+OPTIONAL_INPUTS = {"daily_tga": (RRP_NYFED,)}
 RRP_MAX_AGE = pd.Timedelta(days=7)
 WEEKLY_MAX_AGE = pd.Timedelta(days=10)  # METHODS.md R5: never carry a weekly value further
 # Net liquidity has stayed within these bounds since 2008; outside them a unit is wrong.
@@ -98,6 +109,47 @@ def daily_net_liquidity(walcl_m: pd.Series, tga_m: pd.Series, rrp_b: pd.Series) 
     return frame
 
 
+def daily_tga_net_liquidity(
+    walcl_m: pd.Series,
+    tga_daily_m: pd.Series,
+    rrp_b: pd.Series,
+    rrp_nyfed_b: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Net liquidity on every day of the Daily Treasury Statement (NL-D, METHODS.md §1.2).
+
+    WALCL is carried from its Wednesday at most 10 days (walcl_date says which); the TGA is the
+    statement's closing balance of the day; RRP is the NY Fed's figure of the same day where
+    there is one, else FRED's RRPONTSYD of that day (rrp_source says which). A day without an
+    RRP print of its own is missing, not filled. On a Wednesday the DTS close equals WDTGAL,
+    so the result equals the Wednesday variant there.
+    """
+    days = pd.DatetimeIndex(tga_daily_m.dropna().index, name="date")
+    walcl, walcl_date = observed_on_or_before(walcl_m, days, WEEKLY_MAX_AGE)
+    fred_rrp = rrp_b.dropna().reindex(days)
+    nyfed = (
+        rrp_nyfed_b.dropna().reindex(days)
+        if rrp_nyfed_b is not None
+        else pd.Series(float("nan"), index=days)
+    )
+    rrp = nyfed.where(nyfed.notna(), fred_rrp)
+    source = pd.Series(None, index=days, dtype=object)
+    source[fred_rrp.notna()] = "FRED RRPONTSYD"
+    source[nyfed.notna()] = "NY Fed"
+    frame = pd.DataFrame(
+        {
+            "walcl_b": units.convert(walcl, "USD_M", "USD_B"),
+            "tga_b": units.convert(tga_daily_m.dropna().reindex(days), "USD_M", "USD_B"),
+            "rrp_b": rrp,
+            "walcl_date": walcl_date,
+            "rrp_source": source,
+        },
+        index=days,
+    )
+    frame["net_liquidity_b"] = frame["walcl_b"] - frame["tga_b"] - frame["rrp_b"]
+    check_plausible(frame["net_liquidity_b"])
+    return frame
+
+
 def net_liquidity(variant: str, series: dict[str, pd.Series]) -> pd.DataFrame:
     """Net liquidity for `variant` from native-unit FRED series keyed by id (see INPUTS)."""
     check_variant(variant)
@@ -106,6 +158,10 @@ def net_liquidity(variant: str, series: dict[str, pd.Series]) -> pd.DataFrame:
         raise LiquidityError(f"the {variant} variant needs {', '.join(missing)}")
     if variant == "reserves":
         return reserves_net_liquidity(series["WRESBAL"])
+    if variant == "daily_tga":
+        return daily_tga_net_liquidity(
+            series["WALCL"], series[TGA_DTS], series["RRPONTSYD"], series.get(RRP_NYFED)
+        )
     tga = series["WTREGEN" if variant == "week_average" else "WDTGAL"]
     if variant == "daily":
         return daily_net_liquidity(series["WALCL"], tga, series["RRPONTSYD"])
@@ -135,7 +191,7 @@ def weekly_flows(frame: pd.DataFrame) -> pd.DataFrame:
     (a TGA or RRP that rises drains the tub, hence the sign). For reserves: d_reserves_b. A week
     whose previous Wednesday is missing has no change (no gap is bridged).
     """
-    weekly = frame.drop(columns=["walcl_date"], errors="ignore")
+    weekly = frame.drop(columns=["walcl_date", "rrp_source"], errors="ignore")
     previous = weekly.reindex(weekly.index - pd.Timedelta(weeks=1))
     previous.index = weekly.index
     change = weekly - previous

@@ -90,6 +90,7 @@ CLAIMS = {
     "divergence": "Memory makers beat speculative assets",
     "liquidity_sensitivity": "Speculative assets are more liquidity-sensitive than memory",
     "leverage_flushes": "Leverage flushes cluster in draining weeks",
+    "supply_channel": "Hyperscaler + Treasury duration supply rises while reserves fall",
 }
 
 RULES = {
@@ -139,8 +140,19 @@ RULES = {
         "liquidity ÷ those in other weeks has a 95% block-bootstrap interval above 1; not "
         "supported when the interval is below 1.2."
     ),
+    "supply_channel": (
+        "On the latest calendar quarter public at the as-of date (45 days after it ends) and the "
+        "one before, supply = the Treasury's net marketable cash raised (auction settlements − "
+        "maturities, only where the auction data give both for the whole quarter) + the "
+        "hyperscalers' debt issued (XBRL, every company reporting). Supported when supply rose "
+        "and reserves (WRESBAL, quarter-end Wednesdays) fell over the quarter; not supported "
+        "when supply did not rise or reserves did not fall; inconclusive when either quarter's "
+        "supply or the reserves change is missing. One quarter pair: no interval."
+    ),
 }
 
+
+SUPPLY_PUBLIC_LAG = pd.Timedelta(days=45)  # a quarter's 10-Qs are filed within 40-45 days
 
 # The inputs each claim reads, by the names `inputs["basis"]` uses to say what an input's
 # values as of a date rest on (filing dates, vintages, or revised data cut at the date).
@@ -153,6 +165,7 @@ CLAIM_INPUTS = {
     "divergence": ("prices",),
     "liquidity_sensitivity": ("prices", "net liquidity", "real yield"),
     "leverage_flushes": ("liquidations", "net liquidity"),
+    "supply_channel": ("debt supply", "reserves"),
 }
 
 
@@ -717,6 +730,62 @@ def leverage_flushes(
     return _verdict(key, verdict, ratio, unit, start, end, ci=(low, high), reason=reason, **extra)
 
 
+# -- the supply channel ------------------------------------------------------------------------
+
+
+def supply_channel(supply: pd.DataFrame | None, asof) -> Verdict:
+    """`supply`: `duration_supply.quarterly` (quarter × COLUMNS)."""
+    key, unit = "supply_channel", "$B (Δ duration supply, quarter on quarter)"
+    asof = pd.Timestamp(asof)
+    if supply is None or supply.empty:
+        return _inconclusive(key, unit, reason="no auction, debt or reserves data")
+    public = supply.index.end_time.normalize() + SUPPLY_PUBLIC_LAG
+    known = supply[public <= asof]
+    trend_rows = known["supply_b"].dropna().iloc[-TREND_QUARTERS:]
+    trend = pd.Series(
+        trend_rows.to_numpy(),
+        index=pd.DatetimeIndex(trend_rows.index.end_time.normalize() + SUPPLY_PUBLIC_LAG),
+        dtype="float64",
+    )
+    if len(known) < 2:
+        return _inconclusive(key, unit, trend=trend, reason="fewer than two quarters public")
+    last, before = known.index[-1], known.index[-2]
+    row, prev = known.loc[last], known.loc[before]
+    start, end = before.start_time, last.end_time.normalize()
+    data_end = end + SUPPLY_PUBLIC_LAG
+    coverage = (
+        f"{last}: Treasury net {_b(row['treasury_net_b'])}, hyperscalers "
+        f"{_b(row['hyperscaler_b'])} ({int(row['companies'])}/{int(row['hyperscalers'])} "
+        "companies)"
+    )
+    extra = {"trend": trend, "coverage": coverage, "data_end": data_end, "n": 2}
+    for quarter, values in ((last, row), (before, prev)):
+        if pd.isna(values["treasury_net_b"]):
+            reason = f"Treasury net cash raised in {quarter} unknown: {values['treasury_note']}"
+            return _inconclusive(key, unit, start, end, reason=reason, **extra)
+        if pd.isna(values["hyperscaler_b"]):
+            reason = (
+                f"hyperscaler debt issued in {quarter}: only {int(values['companies'])} of "
+                f"{int(values['hyperscalers'])} companies report it"
+            )
+            return _inconclusive(key, unit, start, end, reason=reason, **extra)
+    if pd.isna(row["d_reserves_b"]):
+        reason = f"no reserves (WRESBAL) at the ends of {before} and {last}"
+        return _inconclusive(key, unit, start, end, reason=reason, **extra)
+    change = row["supply_b"] - prev["supply_b"]
+    rose, fell = change > 0, row["d_reserves_b"] < 0
+    verdict = SUPPORTED if rose and fell else NOT_SUPPORTED
+    reason = (
+        f"supply {prev['supply_b']:,.0f} → {row['supply_b']:,.0f} $B ({before} → {last}); "
+        f"reserves {row['d_reserves_b']:+,.0f} $B over {last}"
+    )
+    return _verdict(key, verdict, change, unit, start, end, reason=reason, **extra)
+
+
+def _b(value) -> str:
+    return "n/a" if pd.isna(value) else f"{value:,.0f} $B"
+
+
 # -- the card ------------------------------------------------------------------------------------
 
 
@@ -731,7 +800,8 @@ def evaluate(inputs: dict, asof) -> list[Verdict]:
     ({"memory", "speculative"} → date × ticker membership), basket_excluded (ticker → reason),
     spec_weekly, memory_weekly, market_weekly, factors (`divergence.liquidity_factors`),
     liquidation_buckets (total_usd per bucket start), liquidation_bucket (their width, default
-    4 hours), liquidation_source (what the buckets cover, in words) and basis (input name in
+    4 hours), liquidation_source (what the buckets cover, in words), duration_supply
+    (`duration_supply.quarterly`) and basis (input name in
     CLAIM_INPUTS → what its values as of a date rest on, in words).
     """
     asof = pd.Timestamp(asof)
@@ -761,6 +831,7 @@ def evaluate(inputs: dict, asof) -> list[Verdict]:
             bucket=bucket,
             source=get("liquidation_source", ""),
         ),
+        supply_channel(get("duration_supply"), asof),
     ]
     return [
         replace(v, basis=claim_basis(key, get("basis", {})))
@@ -817,6 +888,11 @@ TRENDS = {
         "speculative − memory beta to Δ net liquidity, the same regression on 52-week windows",
     ),
     "leverage_flushes": ("Liquidations / wk", "$M", "BTC + ETH liquidations per complete week"),
+    "supply_channel": (
+        "Duration supply, 12 q",
+        "$B",
+        "Treasury net cash raised + hyperscaler debt issued, per quarter",
+    ),
 }
 
 

@@ -22,7 +22,10 @@ PRICES = "prices"
 CAPEX = "capex"
 SEC = "sec"
 COINGLASS = "coinglass"
-KINDS = (FRED, FRED_VINTAGES, PRICES, CAPEX, SEC, COINGLASS)
+TREASURY = "treasury"
+NYFED = "nyfed"
+FILINGS = "filings"
+KINDS = (FRED, FRED_VINTAGES, PRICES, CAPEX, SEC, FILINGS, TREASURY, NYFED, COINGLASS)
 # SEC companyfacts, one row per fact: the columns of `sec/<TICKER>` (source and pack alike).
 SEC_COLUMNS = (
     "taxonomy",
@@ -41,6 +44,46 @@ SEC_COLUMNS = (
 # ALFRED vintages, one row per (observation date, realtime period): the columns of
 # `fred_vintages/<ID>`; realtime_end is NaT (empty in a pack) while the value is current.
 VINTAGE_COLUMNS = ("date", "realtime_start", "realtime_end", "value")
+# Daily Treasury Statement: the TGA's closing balance per business day ($ millions), dated.
+TGA_COLUMNS = ("close_balance_musd",)
+# Treasury auctions, one row per security auctioned or announced (amounts in dollars; issue_date
+# is the settlement day, when the cash leaves the buyers). maturity_date and announcement_date
+# are empty where a source does not give them; status is auctioned, "auctioned(no result
+# record)", announced (offering known) or upcoming (offering not yet announced: empty, never 0).
+AUCTION_COLUMNS = (
+    "auction_date",
+    "issue_date",
+    "maturity_date",
+    "announcement_date",
+    "security_type",
+    "security_term",
+    "cusip",
+    "offering_amt_usd",
+    "total_accepted_usd",
+    "status",
+    "source",
+)
+# The columns a pack's auctions.csv may leave out (older packs, copies without them).
+AUCTION_OPTIONAL = ("maturity_date", "announcement_date")
+# NY Fed overnight reverse repo, one row per operation day (the largest overnight operation).
+RRP_COLUMNS = ("total_accepted_busd", "total_amt_accepted_usd", "operation_id")
+# NY Fed reference rates (SOFR, EFFR), dated: the rate in percent and the volume in $ billions.
+RATE_COLUMNS = ("rate_pct", "volume_busd")
+# EDGAR debt filings of one company (8-K item 2.03, 424B2, 424B5): one row per filing.
+# principal_usd is empty where the document's cover does not state it in a form the parser
+# reads; parse_note then says why ("amount not parsed: ...").
+FILING_COLUMNS = (
+    "accn",
+    "form",
+    "filed",
+    "report_date",
+    "items",
+    "document",
+    "url",
+    "principal_usd",
+    "settlement_date",
+    "parse_note",
+)
 
 
 @dataclass(frozen=True)
@@ -61,10 +104,19 @@ class Dataset:
     @property
     def live(self) -> bool:
         """Whether `refresh` can fetch this dataset (pack-only datasets cannot)."""
-        return self.kind in (FRED, FRED_VINTAGES, PRICES, SEC)
+        return self.kind in (FRED, FRED_VINTAGES, PRICES, SEC, FILINGS, TREASURY, NYFED)
 
 
-_STALE = {"daily": 4, "weekly": 10, "monthly": 62, "quarterly": 135, "4-hourly": 2, "snapshot": 2}
+_STALE = {
+    "daily": 4,
+    "weekly": 10,
+    "monthly": 62,
+    "quarterly": 135,
+    "4-hourly": 2,
+    "snapshot": 2,
+    "auctions": 8,  # the Treasury auctions bills every week
+    "filings": 120,  # a company files at least a 10-Q a quarter; debt filings come in bursts
+}
 
 
 def _fred(name, label, unit, display, frequency, convention, bounds, latest=None) -> Dataset:
@@ -352,7 +404,97 @@ COINGLASS_SETS: tuple[Dataset, ...] = tuple(
     for sym in COIN_SYMBOLS
 )
 
-CATALOG: tuple[Dataset, ...] = FRED_SERIES + PRICE_TICKERS + CAPEX_SETS + SEC_FACTS + COINGLASS_SETS
+TGA_DAILY = "treasury/tga_daily"
+AUCTIONS = "treasury/auctions"
+RRP_DAILY = "nyfed/rrp_daily"
+TREASURY_SETS: tuple[Dataset, ...] = (
+    Dataset(
+        key=TGA_DAILY,
+        kind=TREASURY,
+        name="tga_daily",
+        label="Treasury General Account (daily close)",
+        source="Treasury FiscalData, Daily Treasury Statement operating cash balance",
+        native_unit="USD_M",
+        display_unit="USD_B",
+        frequency="daily",
+        convention="closing balance of each business day (published the next business day)",
+        bounds=(0.0, 3e6),
+        latest_bounds=(1e4, 3e6),
+        stale_after_days=_STALE["daily"],
+    ),
+    Dataset(
+        key=AUCTIONS,
+        kind=TREASURY,
+        name="auctions",
+        label="Treasury auctions (results and announced offerings)",
+        source="Treasury FiscalData auctions_query and upcoming_auctions",
+        native_unit="USD",
+        display_unit="USD_B",
+        frequency="auctions",
+        convention="one row per security; issue_date is the settlement day",
+        bounds=(0.0, 5e11),
+        stale_after_days=_STALE["auctions"],
+    ),
+)
+
+
+def _nyfed(name, label, unit, convention, bounds) -> Dataset:
+    return Dataset(
+        key=f"{NYFED}/{name}",
+        kind=NYFED,
+        name=name,
+        label=label,
+        source="NY Fed Markets API (keyless)",
+        native_unit=unit,
+        display_unit=unit,
+        frequency="daily",
+        convention=convention,
+        bounds=bounds,
+        stale_after_days=_STALE["daily"],
+    )
+
+
+NYFED_SETS: tuple[Dataset, ...] = (
+    _nyfed(
+        "rrp_daily",
+        "Overnight reverse repo (NY Fed operations)",
+        "USD_B",
+        "total accepted at the day's overnight operation",
+        (0.0, 3e3),
+    ),
+    _nyfed("SOFR", "SOFR (NY Fed)", "PCT", "rate of the business day, published the next", _PCT),
+    _nyfed("EFFR", "EFFR (NY Fed)", "PCT", "rate of the business day, published the next", _PCT),
+)
+
+
+def _filings_dataset(ticker: str) -> Dataset:
+    return Dataset(
+        key=f"{FILINGS}/{ticker}",
+        kind=FILINGS,
+        name=ticker,
+        label=f"{_COMPANY.get(ticker, ticker)} debt filings",
+        source="SEC EDGAR filings index (8-K item 2.03, 424B2, 424B5; needs SEC_USER_AGENT)",
+        native_unit="USD",
+        display_unit="USD_B",
+        frequency="filings",
+        convention="one row per filing; principal as stated on the document's cover",
+        bounds=(0.0, 1e11),
+        stale_after_days=_STALE["filings"],
+    )
+
+
+FILING_SETS: tuple[Dataset, ...] = tuple(_filings_dataset(t) for t in HYPERSCALERS)
+
+CATALOG: tuple[Dataset, ...] = (
+    FRED_SERIES
+    + PRICE_TICKERS
+    + CAPEX_SETS
+    + SEC_FACTS
+    + FILING_SETS
+    + TREASURY_SETS
+    + NYFED_SETS
+    + COINGLASS_SETS
+)
 _BY_KEY = {d.key: d for d in CATALOG}
 KEYS = frozenset(_BY_KEY)
 
@@ -368,6 +510,8 @@ def get(key: str) -> Dataset:
     kind, _, name = key.partition("/")
     if kind == SEC and TICKER_PATTERN.fullmatch(name):
         return sec_facts(name)
+    if kind == FILINGS and TICKER_PATTERN.fullmatch(name):
+        return filings(name)
     if kind == PRICES and YAHOO_PATTERN.fullmatch(name):
         return price(name)
     if kind == FRED_VINTAGES and f"{FRED}/{name}" in _BY_KEY:
@@ -397,6 +541,17 @@ def sec_facts(ticker: str) -> Dataset:
     if not TICKER_PATTERN.fullmatch(ticker):
         raise UnknownDataset(f"{ticker!r} is not a ticker (letters, digits, '.' or '-')")
     return _sec_dataset(ticker)
+
+
+def filings(ticker: str) -> Dataset:
+    """The EDGAR debt filings dataset of any filer (catalogued for the big five)."""
+    ticker = ticker.strip().upper()
+    key = f"{FILINGS}/{ticker}"
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    if not TICKER_PATTERN.fullmatch(ticker):
+        raise UnknownDataset(f"{ticker!r} is not a ticker (letters, digits, '.' or '-')")
+    return _filings_dataset(ticker)
 
 
 def fred(series_id: str) -> Dataset:

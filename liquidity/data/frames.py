@@ -14,13 +14,24 @@ import numpy as np
 import pandas as pd
 
 from liquidity.core.catalog import (
+    AUCTION_COLUMNS,
+    AUCTION_OPTIONAL,
+    AUCTIONS,
     CAPEX,
     COINGLASS,
+    FILING_COLUMNS,
+    FILINGS,
     FRED,
     FRED_VINTAGES,
+    NYFED,
     PRICES,
+    RATE_COLUMNS,
+    RRP_COLUMNS,
+    RRP_DAILY,
     SEC,
     SEC_COLUMNS,
+    TGA_COLUMNS,
+    TGA_DAILY,
     VINTAGE_COLUMNS,
     Dataset,
 )
@@ -54,6 +65,16 @@ def expected_columns(dataset: Dataset) -> tuple[str, ...]:
         return CAPEX_COLUMNS
     if dataset.kind == SEC:
         return SEC_COLUMNS
+    if dataset.kind == FILINGS:
+        return FILING_COLUMNS
+    if dataset.key == TGA_DAILY:
+        return TGA_COLUMNS
+    if dataset.key == AUCTIONS:
+        return AUCTION_COLUMNS
+    if dataset.key == RRP_DAILY:
+        return RRP_COLUMNS
+    if dataset.kind == NYFED:
+        return RATE_COLUMNS
     if is_snapshot(dataset):
         return EXCHANGE_COLUMNS
     if dataset.name.startswith("liquidation_"):
@@ -71,13 +92,32 @@ def value_columns(dataset: Dataset) -> tuple[str, ...]:
         return ("value_usd",)
     if dataset.kind == SEC:
         return ("val",)
+    if dataset.kind == FILINGS:
+        return ("principal_usd",)
+    if dataset.key == AUCTIONS:
+        return ("offering_amt_usd", "total_accepted_usd")
+    if dataset.key == RRP_DAILY:
+        return ("total_accepted_busd",)  # the dollar column is the same number ×1e9
+    if dataset.kind == NYFED:
+        return ("rate_pct",)
     return tuple(c for c in expected_columns(dataset) if c not in ("snapshot", "exchange"))
 
 
 def is_dated(dataset: Dataset) -> bool:
     """Whether the frame is indexed by observation time (one row per date)."""
-    return dataset.kind in (FRED, PRICES) or (
-        dataset.kind == COINGLASS and not is_snapshot(dataset)
+    return (
+        dataset.kind in (FRED, PRICES, NYFED)
+        or dataset.key == TGA_DAILY
+        or (dataset.kind == COINGLASS and not is_snapshot(dataset))
+    )
+
+
+def _dated_numbers(dataset: Dataset) -> bool:
+    """Date-indexed files whose columns are all numbers (the fast CSV path reads them)."""
+    return (
+        dataset.kind in (FRED, PRICES)
+        or dataset.key == TGA_DAILY
+        or (dataset.kind == NYFED and dataset.key != RRP_DAILY)
     )
 
 
@@ -88,7 +128,9 @@ def validate(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     if missing:
         raise ValidationError(key, f"missing column(s) {', '.join(missing)}")
     values = frame[list(value_columns(dataset))]
-    if frame.empty or values.isna().all().all():
+    # A debt filing whose amount could not be read is still a filing, and a company's filings
+    # index may list none (it has issued no debt): for filings only a broken shape is an error.
+    if dataset.kind != FILINGS and (frame.empty or values.isna().all().all()):
         raise ValidationError(key, "no observations (empty fetch or file)")
     if is_dated(dataset):
         _check_dates(frame.index, key)
@@ -119,6 +161,10 @@ def _check_unique_rows(frame: pd.DataFrame, dataset: Dataset) -> None:
         return
     if dataset.kind == CAPEX:
         ident = ["period_end", "fiscal_period", "concept"]
+    elif dataset.kind == FILINGS:
+        ident = ["accn"]
+    elif dataset.key == AUCTIONS:
+        ident = ["auction_date", "security_term", "cusip"]
     elif dataset.kind == SEC:
         return  # a filing may repeat a fact; quarterization resolves it
     else:
@@ -206,7 +252,7 @@ def read_csv(
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    if dataset.kind in (FRED, PRICES):
+    if _dated_numbers(dataset):
         fast = _read_dated_numbers(text, dataset)
         if fast is not None:
             return fast
@@ -214,11 +260,15 @@ def read_csv(
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ValidationError(dataset.key, f"malformed CSV ({str(exc).splitlines()[0]})") from None
-    if dataset.kind in (FRED, PRICES):
+    if is_dated(dataset) and dataset.kind != COINGLASS:
         cols = expected_columns(dataset)
         if "date" not in raw.columns:
             raise ValidationError(dataset.key, "missing column date")
-        frame = _numeric(raw, [c for c in cols if c in raw.columns], dataset)
+        numbers = [c for c in cols if c in raw.columns and c != "operation_id"]
+        frame = _numeric(raw, numbers, dataset)
+        if "operation_id" in cols:
+            _require(raw, ["operation_id"], dataset)
+            frame["operation_id"] = raw["operation_id"].to_numpy()
         for col in cols:
             if col not in frame.columns:
                 frame[col] = np.nan
@@ -233,6 +283,10 @@ def read_csv(
     if dataset.kind == SEC:
         _require(raw, SEC_COLUMNS, dataset)
         return sec_frame(raw[list(SEC_COLUMNS)])
+    if dataset.key == AUCTIONS:
+        return _auctions(raw, dataset)
+    if dataset.kind == FILINGS:
+        return _filings(raw, dataset)
     if dataset.kind == FRED_VINTAGES:
         _require(raw, VINTAGE_COLUMNS, dataset)
         ends = _dates(raw["realtime_end"], dataset, optional=True)
@@ -284,6 +338,37 @@ def _read_dated_numbers(text: str, dataset: Dataset) -> pd.DataFrame | None:
     return frame
 
 
+def _auctions(raw: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    required = [c for c in AUCTION_COLUMNS if c not in AUCTION_OPTIONAL]
+    _require(raw, required, dataset)
+    raw = raw.reindex(columns=list(AUCTION_COLUMNS), fill_value="")
+    frame = pd.DataFrame(index=raw.index)
+    for col in AUCTION_COLUMNS:
+        if col.endswith("_date"):
+            optional = col != "auction_date"
+            frame[col] = _dates(raw[col], dataset, optional=optional).as_unit("us")
+        elif col.endswith("_usd"):
+            frame[col] = _numeric(raw, [col], dataset)[col].to_numpy()
+        else:
+            frame[col] = raw[col].str.strip().to_numpy()
+    # Copies of the upcoming list spell the status "upcoming(offering not yet announced)".
+    frame["status"] = frame["status"].where(~frame["status"].str.startswith("upcoming"), "upcoming")
+    return frame.reset_index(drop=True)
+
+
+def _filings(raw: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    _require(raw, FILING_COLUMNS, dataset)
+    frame = pd.DataFrame(index=raw.index)
+    for col in FILING_COLUMNS:
+        if col in ("filed", "report_date", "settlement_date"):
+            frame[col] = _dates(raw[col], dataset, optional=col != "filed").as_unit("us")
+        elif col == "principal_usd":
+            frame[col] = _numeric(raw, [col], dataset)[col].to_numpy()
+        else:
+            frame[col] = raw[col].to_numpy()
+    return frame.reset_index(drop=True)
+
+
 def sec_frame(raw: pd.DataFrame) -> pd.DataFrame:
     """Give SEC fact columns their types (dates, float values), whatever the input strings."""
     frame = raw.copy()
@@ -298,10 +383,16 @@ def sec_frame(raw: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(frame: pd.DataFrame, dataset: Dataset) -> str:
     """The pack CSV text for a frame, the inverse of `read_csv`."""
-    if dataset.kind in (FRED, PRICES):
+    if is_dated(dataset) and dataset.kind != COINGLASS:
         out = frame.copy()
         out.index = out.index.strftime("%Y-%m-%d")
         return out.to_csv(index_label="date", float_format="%.10g", lineterminator="\n")
+    if dataset.key == AUCTIONS or dataset.kind == FILINGS:
+        out = frame[list(expected_columns(dataset))].copy()
+        for col in out.columns:
+            if col.endswith("_date") or col == "filed":
+                out[col] = out[col].dt.strftime("%Y-%m-%d")  # NaT → an empty field
+        return out.to_csv(index=False, float_format="%.15g", lineterminator="\n")
     if dataset.kind == CAPEX:
         out = frame.copy()
         out["period_end"] = out["period_end"].dt.strftime("%Y-%m-%d")

@@ -113,6 +113,10 @@ def span(frame: pd.DataFrame, dataset: Dataset) -> tuple[pd.Timestamp | None, pd
         dates = frame["period_end"]
     elif "end" in frame.columns:
         dates = frame["end"]
+    elif "auction_date" in frame.columns:
+        dates = frame["auction_date"]
+    elif "filed" in frame.columns:  # EDGAR debt filings
+        dates = frame["filed"]
     else:
         dates = frame["snapshot"]
     dates = pd.DatetimeIndex(dates).dropna()

@@ -11,6 +11,7 @@ last attempt.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,9 +32,9 @@ from liquidity.core.errors import (
 from liquidity.data.store import Store
 from liquidity.ingest import filers
 from liquidity.ingest.event_store import EventStore
-from liquidity.sources import coinglass, exchanges, fred, http, sec
+from liquidity.sources import coinglass, edgar, exchanges, fiscaldata, fred, http, nyfed, sec
 
-SOURCES = ("fred", "prices", "sec", "liquidations")
+SOURCES = ("fred", "prices", "sec", "treasury", "nyfed", "liquidations")
 # CoinGlass endpoints refreshed with a key (the exchange list is a capture, not a history).
 COINGLASS_HISTORIES = (
     "liquidation_aggregated_coin_history",
@@ -44,6 +45,13 @@ FRED_REVISION_WINDOW = pd.Timedelta(days=120)
 # Why a keyless refresh stores no vintages (ALFRED has no keyless download).
 NO_VINTAGES = "vintages need FRED_API_KEY; as-of views cut the revised data at the date instead"
 PRICE_OVERLAP = pd.Timedelta(days=10)
+# The first refresh reaches back far enough that every marketable security still outstanding
+# (30-year bonds are the longest) has its auction, so the drain calendar knows its maturity.
+AUCTIONS_SINCE = datetime.date(1995, 1, 1)
+# Later ones re-read the last weeks: results land a few days after the auction.
+AUCTION_OVERLAP = pd.Timedelta(days=45)
+DAILY_OVERLAP = pd.Timedelta(days=10)  # DTS and NY Fed rows are final when published
+FILINGS_SINCE = datetime.date(2015, 1, 1)
 
 Progress = Callable[[int, int, str], None]
 
@@ -101,6 +109,8 @@ class Seams:
     download: Callable | None = None
     sec_session: object | None = None
     exchange_session: object | None = None
+    fiscaldata_session: object | None = None
+    nyfed_session: object | None = None
 
 
 def refresh(
@@ -152,6 +162,10 @@ def refresh(
                 report.skipped["sec"] = exc.message
             for d in _datasets("sec"):
                 step(d.key)
+    if "treasury" in chosen:
+        report.outcomes["treasury"] = _refresh_treasury(store, seams, step)
+    if "nyfed" in chosen:
+        report.outcomes["nyfed"] = _refresh_nyfed(store, seams, step)
     if "liquidations" in chosen:
         outcomes, note = _refresh_liquidations(store, seams, environ, step)
         report.outcomes["liquidations"] = outcomes
@@ -236,9 +250,15 @@ def _until_blocked(
 
 
 def _datasets(source: str) -> tuple[Dataset, ...]:
-    return catalog.of_kind(
-        {"fred": catalog.FRED, "prices": catalog.PRICES, "sec": catalog.SEC}[source]
-    )
+    if source == "sec":  # one User-Agent and rate limit: XBRL facts and the filings index
+        return catalog.of_kind(catalog.SEC) + catalog.of_kind(catalog.FILINGS)
+    kinds = {
+        "fred": catalog.FRED,
+        "prices": catalog.PRICES,
+        "treasury": catalog.TREASURY,
+        "nyfed": catalog.NYFED,
+    }
+    return catalog.of_kind(kinds[source])
 
 
 def _stored(store: Store, key: str) -> pd.DataFrame | None:
@@ -392,5 +412,85 @@ def _refresh_sec(store, seams, environ, step) -> list[Outcome]:
         _, facts, source = filers.fetch_facts(dataset.name, session, user_agent=agent)
         return _save(store, dataset, _stored(store, dataset.key), facts, source)
 
-    jobs = [(d, partial(fetch_and_save, d)) for d in _datasets("sec")]
+    def fetch_filings(dataset: Dataset) -> Outcome:
+        old = _stored(store, dataset.key)
+        # Documents already parsed are not downloaded again (`known`).
+        new, _ = edgar.get_debt_filings(
+            session, dataset.name, user_agent=agent, since=FILINGS_SINCE, known=old
+        )
+        return _save(store, dataset, old, merge_filings(old, new), "SEC EDGAR filings index")
+
+    jobs = [(d, partial(fetch_and_save, d)) for d in catalog.of_kind(catalog.SEC)]
+    jobs += [(d, partial(fetch_filings, d)) for d in catalog.of_kind(catalog.FILINGS)]
     return _until_blocked(store, jobs, step)
+
+
+def merge_filings(old: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    """Stored filings and newly listed ones, one row per accession number (the new row wins:
+    a document that failed to download last time may have been parsed now)."""
+    if old is None:
+        return new
+    both = pd.concat([old, new], ignore_index=True)
+    both = both.drop_duplicates("accn", keep="last")
+    return both.sort_values(["filed", "accn"], kind="stable", ignore_index=True)
+
+
+def merge_auctions(
+    old: pd.DataFrame | None, results: pd.DataFrame, upcoming: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per (auction_date, security_term, cusip): a result replaces the announcement of
+    the same auction, fresh rows replace stored ones, and announcements whose auction has a
+    result drop out."""
+    parts = [f for f in (old, upcoming, results) if f is not None and not f.empty]
+    both = pd.concat(parts, ignore_index=True)
+    rank = both["status"].map({"upcoming": 0, "announced": 1}).fillna(2)
+    both = both.assign(_rank=rank, _order=range(len(both)))
+    both = both.sort_values(["_rank", "_order"], kind="stable")
+    both = both.drop_duplicates(["auction_date", "security_term", "cusip"], keep="last")
+    both = both.drop(columns=["_rank", "_order"])
+    keys = ["auction_date", "issue_date", "cusip"]
+    return both.sort_values(keys, kind="stable", ignore_index=True)
+
+
+def _refresh_treasury(store, seams, step) -> list[Outcome]:
+    """The daily TGA and the auctions (results since AUCTIONS_SINCE, then the announced list)."""
+    session = seams.fiscaldata_session or http.cached_session(store.http_cache_path)
+
+    def fetch_tga(dataset: Dataset) -> Outcome:
+        old = _stored(store, dataset.key)
+        since = None if old is None else old.index.max() - DAILY_OVERLAP
+        new, _ = fiscaldata.get_tga(session, since.date() if since is not None else None)
+        return _save(store, dataset, old, _merge(old, new, since), "Treasury FiscalData (DTS)")
+
+    def fetch_auctions(dataset: Dataset) -> Outcome:
+        old = _stored(store, dataset.key)
+        start = AUCTIONS_SINCE
+        if old is not None:
+            start = (old["auction_date"].max() - AUCTION_OVERLAP).date()
+        results, _ = fiscaldata.get_auctions(session, start)
+        upcoming, _ = fiscaldata.get_upcoming(session)
+        merged = merge_auctions(old, results, upcoming)
+        return _save(store, dataset, old, merged, "Treasury FiscalData (auctions)")
+
+    jobs = [
+        (catalog.get(catalog.TGA_DAILY), partial(fetch_tga, catalog.get(catalog.TGA_DAILY))),
+        (catalog.get(catalog.AUCTIONS), partial(fetch_auctions, catalog.get(catalog.AUCTIONS))),
+    ]
+    return _until_blocked(store, jobs, step)
+
+
+def _refresh_nyfed(store, seams, step) -> list[Outcome]:
+    """The overnight RRP and the SOFR and EFFR fixings from the NY Fed (keyless)."""
+    session = seams.nyfed_session or http.cached_session(store.http_cache_path)
+
+    def fetch(dataset: Dataset) -> Outcome:
+        old = _stored(store, dataset.key)
+        since = None if old is None else old.index.max() - DAILY_OVERLAP
+        start = since.date() if since is not None else None
+        if dataset.key == catalog.RRP_DAILY:
+            new, _ = nyfed.get_rrp(session, start)
+        else:
+            new, _ = nyfed.get_rate(session, dataset.name, start)
+        return _save(store, dataset, old, _merge(old, new, since), "NY Fed Markets API")
+
+    return _until_blocked(store, [(d, partial(fetch, d)) for d in _datasets("nyfed")], step)

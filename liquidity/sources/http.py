@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import logging
+import math
 import pathlib
 import re
 import threading
@@ -333,3 +334,19 @@ def shape_rows(
         index=index,
     )
     return frame[~frame.index.duplicated(keep="last")].sort_index()
+
+
+def json_number(value: Any, *, source: str, where: str, nulls: tuple[str, ...] = ("",)) -> float:
+    """A JSON number or numeric string as a finite float; NaN for null (None, or a string in
+    `nulls`: FiscalData writes "null"); anything else is a SourceError naming `where`."""
+    if value is None or (isinstance(value, str) and value.strip() in nulls):
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise SourceError(source, f"{where}: not a number ({value!r})")
+    try:
+        number = float(value)
+    except ValueError:
+        raise SourceError(source, f"{where}: not a number ({value!r})") from None
+    if not math.isfinite(number):
+        raise SourceError(source, f"{where}: not a finite number ({value!r})")
+    return number

@@ -122,7 +122,38 @@ def parse_company_tickers(payload: Mapping[str, Any]) -> dict[str, int]:
         ) from exc
 
 
+def get_text(session: requests.Session, url: str, *, user_agent: str) -> str | None:
+    """A text answer (an EDGAR document) through the same seam as the JSON ones: declared
+    User-Agent, 403 = blocked, 404 = absent (None). Without a declared charset the body is read
+    as UTF-8 (cp1252 if it is not UTF-8), not requests' ISO-8859-1 default for text/*."""
+    response = _get(session, url, user_agent=user_agent)
+    if response is None:
+        return None
+    if "charset" in response.headers.get("Content-Type", "").lower():
+        return response.text
+    try:
+        return response.content.decode("utf-8")
+    except UnicodeDecodeError:
+        return response.content.decode("cp1252", errors="replace")
+
+
 def _get_json(session: requests.Session, url: str, *, user_agent: str) -> dict | None:
+    """A JSON object from `_get`; HTML (a block page), unreadable JSON and non-objects raise."""
+    response = _get(session, url, user_agent=user_agent)
+    if response is None:
+        return None
+    server = urlsplit(url).hostname or url
+    http.reject_html(response.text, source=SOURCE, server=server, expected="JSON")
+    try:
+        payload = response.json()
+    except ValueError as exc:
+        raise SourceError(SOURCE, f"unreadable JSON from {url}") from exc
+    if not isinstance(payload, dict):
+        raise SourceError(SOURCE, f"expected a JSON object from {url}")
+    return payload
+
+
+def _get(session: requests.Session, url: str, *, user_agent: str) -> requests.Response | None:
     """The SEC's one network seam: declared User-Agent, 403 = blocked, 404 = absent (None)."""
     headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
     response = http.get(
@@ -143,15 +174,7 @@ def _get_json(session: requests.Session, url: str, *, user_agent: str) -> dict |
         )
     if response.status_code == 404:
         return None
-    server = urlsplit(url).hostname or url
-    http.reject_html(response.text, source=SOURCE, server=server, expected="JSON")
-    try:
-        payload = response.json()
-    except ValueError as exc:
-        raise SourceError(SOURCE, f"unreadable JSON from {url}") from exc
-    if not isinstance(payload, dict):
-        raise SourceError(SOURCE, f"expected a JSON object from {url}")
-    return payload
+    return response
 
 
 def parse_facts(payload: Mapping[str, Any], tags: Iterable[str] | None = None) -> pd.DataFrame:
