@@ -471,6 +471,27 @@ with view.guard():
                     if c != "companies"
                 },
             )
+            with st.expander("Duration supply against reserves, per quarter ($ billions)"):
+                supply = cache.duration_supply(version)
+                supply = supply.loc[pd.Period(start, "Q") : pd.Period(end, "Q")]
+                table = supply.assign(quarter=supply.index.astype(str)).iloc[::-1]
+                st.dataframe(
+                    table.set_index("quarter"),
+                    width="stretch",
+                    column_config={
+                        c: st.column_config.NumberColumn(format="%.1f")
+                        for c in table.columns
+                        if c.endswith("_b")
+                    },
+                )
+                st.caption(
+                    "Supply = the Treasury's net marketable cash raised (auction settlements − "
+                    "maturities; empty where the auction data do not hold both for the whole "
+                    "quarter, and treasury_note says why) + the hyperscalers' debt issued (XBRL; "
+                    "empty unless every company reports the quarter). Δ reserves and Δ net "
+                    "liquidity run from the last Wednesday of the quarter before. The Overview's "
+                    "supply claim reads this table."
+                )
             page.provenance_strip(
                 [f"capex/{t}" for t in catalog.HYPERSCALERS] + ["fred/M2SL"],
                 note="Capex is calendar-quarter cash capex (SEC rows, else hand-compiled; never "
