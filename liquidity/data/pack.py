@@ -6,6 +6,12 @@
     prices/<TICKER>.csv              date,open,high,low,close,adj_close,volume
     capex/<TICKER>.csv               period_end,fiscal_period,form,value_usd,concept
     sec/<TICKER>.csv                 XBRL facts (written by export-pack when the store has them)
+    filings/<TICKER>.csv             EDGAR debt filings (catalog.FILING_COLUMNS; optional)
+    treasury/tga_daily.csv           date,close_balance_musd (Daily Treasury Statement)
+    treasury/auctions.csv            catalog.AUCTION_COLUMNS (maturity_date and
+                                     announcement_date may be left out)
+    nyfed/rrp_daily.csv              date,total_accepted_busd,total_amt_accepted_usd,operation_id
+    nyfed/SOFR.csv, nyfed/EFFR.csv   date,rate_pct,volume_busd
     liquidations/<folder>/<YYYYMMDD>_api_futures_<endpoint>_<SYMBOL>.csv
                                      CoinGlass API v4 exports; snapshots are merged by time
     events.csv                       dated annotations (date,category,label,detail)
