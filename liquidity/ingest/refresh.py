@@ -7,9 +7,9 @@ stored one, Yahoo for the last days, and a ticker whose adjusted history changed
 rescales every earlier adjusted close) is fetched again in full so bases never mix. The Treasury's
 daily TGA and the NY Fed's series re-read their last 10 days, the auctions their last 45 (results
 land after the auction; a first refresh reaches back to 1995 so every outstanding security's
-maturity is known), and the EDGAR filings index downloads only documents not parsed before. A failed or
-empty fetch leaves the stored copy untouched and is recorded, with its message, as the dataset's
-last attempt.
+maturity is known), and the EDGAR filings index downloads only documents not parsed before. A
+failed or empty fetch leaves the stored copy untouched and is recorded, with its message, as the
+dataset's last attempt.
 """
 
 from __future__ import annotations
