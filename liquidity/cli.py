@@ -14,7 +14,7 @@ import sys
 import pandas as pd
 
 from liquidity import api
-from liquidity.analytics import liquidations
+from liquidity.analytics import debt_ledger, liquidations
 from liquidity.analytics.baskets import MARKET, MEMORY, MEMORY_NAME, SPEC_NAME, SPECULATIVE
 from liquidity.analytics.divergence import event_returns, relative
 from liquidity.analytics.drain_gauge import COMPONENTS
@@ -160,8 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="hyperscaler debt raised per quarter: EDGAR filings beside XBRL, $ billions, CSV",
     )
     p.add_argument("tickers", nargs="*", metavar="TICKER", help="default: the big five")
-    p.add_argument(
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument(
         "--filings", action="store_true", help="one row per filing instead of per quarter"
+    )
+    shape.add_argument(
+        "--weekly", action="store_true", help="the filings' totals per week and company"
     )
 
     p = sub.add_parser(
@@ -506,16 +510,20 @@ def _funding(args, library: Library) -> int:
 
 def _debt(args, library: Library) -> int:
     tickers = [catalog.filings(t).name for t in args.tickers] or list(catalog.HYPERSCALERS)
-    if args.filings:
+    if args.filings or args.weekly:
         frame, missing = api.load_debt_ledger(tickers, library)
         if frame.empty:
             raise LiquidityError(
                 f"no debt filings of {', '.join(missing)} in the data; run "
                 "`python -m liquidity refresh --only sec` with SEC_USER_AGENT set"
             )
-        out = frame.assign(quarter=frame["quarter"].astype(str))
-        for column in ("filed", "settled", "week"):
-            out[column] = out[column].dt.strftime("%Y-%m-%d")
+        if args.weekly:
+            out = debt_ledger.weekly(frame)
+            out["week"] = out["week"].dt.strftime("%Y-%m-%d")
+        else:
+            out = frame.assign(quarter=frame["quarter"].astype(str))
+            for column in ("filed", "settled", "week"):
+                out[column] = out[column].dt.strftime("%Y-%m-%d")
     else:
         out = api.load_debt_reconciliation(tickers, library)
         if out.empty:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 
 from liquidity.cli import main
+from liquidity.core import catalog
 from liquidity.data.pack import DataPack
 from liquidity.data.provenance import Library
 from liquidity.data.store import Store
@@ -95,3 +97,34 @@ def test_debt_filings_without_a_filings_index_says_what_to_do(library, capsys):
     code = main(["debt", "--filings"], library=library)
     err = capsys.readouterr().err
     assert code == 2 and "no debt filings" in err and "SEC_USER_AGENT" in err
+
+
+def test_debt_weekly_and_filings_from_a_store_with_filings(real_pack, tmp_path, capsys):
+    store = Store(tmp_path / "held")
+    rows = pd.DataFrame(
+        {
+            "accn": ["0001326801-25-000001", "0001326801-25-000002"],
+            "form": ["424B2", "8-K"],
+            "filed": pd.to_datetime(["2025-10-30", "2025-11-04"]).astype("datetime64[us]"),
+            "report_date": pd.NaT,
+            "items": ["", "2.03,9.01"],
+            "document": ["d1.htm", "d2.htm"],
+            "url": ["https://www.sec.gov/Archives/edgar/data/1326801/1/d1.htm"] * 2,
+            "principal_usd": [30e9, 30e9],
+            "settlement_date": pd.to_datetime(["2025-11-03", None]).astype("datetime64[us]"),
+            "parse_note": ["", ""],
+        }
+    )
+    store.write(catalog.filings("META"), rows, source="hand-built")
+    library = Library(store, DataPack(real_pack))
+    assert main(["debt", "META", "--weekly"], library=library) == 0
+    weeks = rows(capsys.readouterr().out)
+    # The $30B supplement settles Mon 2025-11-03; the closing 8-K (filed 2025-11-04, the same
+    # principal within 10 days) is the same deal: 30 $B in that week, not 60.
+    assert [(w["week"], float(w["raised_b"])) for w in weeks if w["raised_b"]] == [
+        ("2025-11-03", 30.0)
+    ]
+    assert main(["debt", "META", "--filings"], library=library) == 0
+    filings = rows(capsys.readouterr().out)
+    assert [f["counted"] for f in filings] == ["True", "False"]
+    assert filings[1]["note"] == "same deal as 0001326801-25-000001"
