@@ -101,7 +101,7 @@ def test_debt_filings_without_a_filings_index_says_what_to_do(library, capsys):
 
 def test_debt_weekly_and_filings_from_a_store_with_filings(real_pack, tmp_path, capsys):
     store = Store(tmp_path / "held")
-    rows = pd.DataFrame(
+    held = pd.DataFrame(
         {
             "accn": ["0001326801-25-000001", "0001326801-25-000002"],
             "form": ["424B2", "8-K"],
@@ -115,7 +115,7 @@ def test_debt_weekly_and_filings_from_a_store_with_filings(real_pack, tmp_path, 
             "parse_note": ["", ""],
         }
     )
-    store.write(catalog.filings("META"), rows, source="hand-built")
+    store.write(catalog.filings("META"), held, source="hand-built")
     library = Library(store, DataPack(real_pack))
     assert main(["debt", "META", "--weekly"], library=library) == 0
     weeks = rows(capsys.readouterr().out)
