@@ -45,7 +45,17 @@ pytestmark = pytest.mark.browser
 SHOTS = REPO / "screenshots"
 
 # The Data page's default: every kind.
-KINDS = ["fred", "fred_vintages", "prices", "capex", "sec", "coinglass"]
+KINDS = [
+    "fred",
+    "fred_vintages",
+    "prices",
+    "capex",
+    "sec",
+    "filings",
+    "treasury",
+    "nyfed",
+    "coinglass",
+]
 
 # -- prerequisites -----------------------------------------------------------------------------
 
@@ -354,7 +364,8 @@ def test_overview_pinned_at_an_as_of_date_survives_a_data_revision(tab, fresh_ap
 def test_liquidity_renders(tab, app_url):
     open_view(tab, f"{app_url}/liquidity")
     assert_no_errors(tab)
-    assert chart_count(tab, 6) == 6  # tub, waterfall, flows, price of money, ledger, gauge
+    # tub, waterfall, flows, the daily TGA, the drain calendar, price of money, ledger, gauge
+    assert chart_count(tab, 8) == 8
     assert selectbox_value(tab, "Net-liquidity variant") == "wednesday"
     screenshot(tab, "liquidity")
 
@@ -371,7 +382,7 @@ def test_deep_link_to_liquidity_on_fresh_server(tab, fresh_app_url):
     assert selectbox_value(tab, "Net-liquidity variant") == "reserves"
     assert selectbox_value(tab, "Unit") == "T"
     assert selectbox_value(tab, "Smoothing") == "13w"
-    assert chart_count(tab, 6) == 6
+    assert chart_count(tab, 8) == 8
     assert query_multiset(tab.url) == query_multiset(link)
     assert_share_box_matches(tab)
 
@@ -379,7 +390,8 @@ def test_deep_link_to_liquidity_on_fresh_server(tab, fresh_app_url):
 def test_capex_renders(tab, app_url):
     open_view(tab, f"{app_url}/capex")
     assert_no_errors(tab)
-    assert chart_count(tab, 6) == 6  # by company, growth, vs OCF, funding, intensity, guidance
+    # by company, growth, vs OCF, funding, debt raised, intensity, guidance
+    assert chart_count(tab, 7) == 7
     assert chips(tab, "Companies") == ["MSFT", "GOOGL", "AMZN", "META", "ORCL"]
     screenshot(tab, "capex")
 
