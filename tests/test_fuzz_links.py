@@ -48,7 +48,10 @@ FUZZ = settings(
 PAGES = {
     "app.py": ({"range", "asof", "placebo"}, "fixture"),
     "pages/1_capex.py": ({"companies", "metric", "mode", "basis", "range"}, "real"),
-    "pages/2_liquidity.py": ({"range", "variant", "unit", "smooth", "lines", "gauge"}, "fixture"),
+    "pages/2_liquidity.py": (
+        {"range", "variant", "freq", "unit", "smooth", "lines", "gauge", "cal_from", "cal_weeks"},
+        "fixture",
+    ),
     "pages/3_divergence.py": (
         {
             "range",
