@@ -73,51 +73,57 @@ with view.guard():
         )
 
     st.subheader("Catalog")
-    table = pd.DataFrame(
-        [
-            {
-                "dataset": r.dataset.key,
-                "label": r.dataset.label,
-                "origin": r.provenance.origin
-                if r.provenance
-                else ("error" if r.error else "missing"),
-                "unit": units.label(r.dataset.native_unit),
-                "frequency": r.dataset.frequency,
-                "convention": r.dataset.convention,
-                "first": r.provenance.first if r.provenance else None,
-                "last": r.provenance.last if r.provenance else None,
-                "rows": r.provenance.rows if r.provenance else 0,
-                "retrieved (UTC)": r.provenance.retrieved_at if r.provenance else None,
-                "stale since": r.stale_since,
-                "note": r.error or r.last_attempt or "",
-                "source": r.dataset.source,
-            }
-            for r in shown
-        ]
-    )
-    st.dataframe(
-        table,
-        width="stretch",
-        hide_index=True,
-        height=420,
-        # Convention and source are in the CSV and under the chart below; on screen they would
-        # push the dates and the note out of view.
-        column_order=[c for c in table.columns if c not in ("convention", "source")],
-        column_config={
-            "label": st.column_config.TextColumn(width="medium"),
-            "rows": st.column_config.NumberColumn(width="small", format="localized"),
-            "note": st.column_config.TextColumn(width="large"),
-            "first": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "last": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "retrieved (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "stale since": st.column_config.DateColumn(
-                format="YYYY-MM-DD",
-                help="Empty while current. Past the usual publication gap: the day the next "
-                "observation was due. Last refresh failed: the day of the last good fetch.",
-            ),
-        },
-    )
-    charts.download(table.set_index("dataset"), name="catalog", label="Download catalog CSV")
+    if not shown:  # e.g. only FRED vintages chosen, and none are held
+        st.info(
+            f"No dataset of the kind(s) {', '.join(kinds) or '(none)'} here; pick more kinds in "
+            "the sidebar."
+        )
+    else:
+        table = pd.DataFrame(
+            [
+                {
+                    "dataset": r.dataset.key,
+                    "label": r.dataset.label,
+                    "origin": r.provenance.origin
+                    if r.provenance
+                    else ("error" if r.error else "missing"),
+                    "unit": units.label(r.dataset.native_unit),
+                    "frequency": r.dataset.frequency,
+                    "convention": r.dataset.convention,
+                    "first": r.provenance.first if r.provenance else None,
+                    "last": r.provenance.last if r.provenance else None,
+                    "rows": r.provenance.rows if r.provenance else 0,
+                    "retrieved (UTC)": r.provenance.retrieved_at if r.provenance else None,
+                    "stale since": r.stale_since,
+                    "note": r.error or r.last_attempt or "",
+                    "source": r.dataset.source,
+                }
+                for r in shown
+            ]
+        )
+        st.dataframe(
+            table,
+            width="stretch",
+            hide_index=True,
+            height=420,
+            # Convention and source are in the CSV and under the chart below; on screen they would
+            # push the dates and the note out of view.
+            column_order=[c for c in table.columns if c not in ("convention", "source")],
+            column_config={
+                "label": st.column_config.TextColumn(width="medium"),
+                "rows": st.column_config.NumberColumn(width="small", format="localized"),
+                "note": st.column_config.TextColumn(width="large"),
+                "first": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                "last": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                "retrieved (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                "stale since": st.column_config.DateColumn(
+                    format="YYYY-MM-DD",
+                    help="Empty while current. Past the usual publication gap: the day the next "
+                    "observation was due. Last refresh failed: the day of the last good fetch.",
+                ),
+            },
+        )
+        charts.download(table.set_index("dataset"), name="catalog", label="Download catalog CSV")
 
     st.subheader("Look at one dataset")
     available = [r.dataset.key for r in shown if r.provenance]
