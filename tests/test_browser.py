@@ -477,7 +477,11 @@ def test_sidebar_menu_switches_page(tab, app_url):
     open_view(tab, f"{app_url}/")
     menu = tab.get_by_test_id("stSidebar")
     for label in [page[1] for page in PAGES]:  # every page of the menu, by its label
-        assert menu.get_by_role("link", name=label, exact=True).count() == 1, label
+        link = menu.get_by_role("link", name=label, exact=True)
+        # The menu can draw after the charts on a loaded machine (CI once counted 0): wait
+        # for it, then count.
+        link.first.wait_for()
+        assert link.count() == 1, label
     menu.get_by_role("link", name="Data", exact=True).click()
     tab.wait_for_url(f"{app_url}/data")
     tab.get_by_test_id("stHeading").get_by_text("Data", exact=True).wait_for()
